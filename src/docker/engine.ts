@@ -1,0 +1,40 @@
+import { UnavailableError, UserError } from '../errors.js';
+import type { DockerCli } from './process.js';
+
+/** Fails with a fix when no Docker engine answers. Returns the engine's version. */
+export async function requireEngine(docker: DockerCli): Promise<string> {
+  const result = await docker.run(['version', '--format', '{{.Server.Version}}']);
+  if (result.exitCode !== 0 || !result.stdout.trim()) {
+    throw new UnavailableError(`cannot reach the Docker engine: ${lastLine(result.stderrTail) || 'no answer'}`, {
+      hint: 'start Docker (or dockerd), or point DOCKER_HOST at a running engine; `cog doctor` checks the set-up',
+    });
+  }
+  return result.stdout.trim();
+}
+
+export interface ImageInfo {
+  id: string;
+  /** Uncompressed size in bytes, as the engine reports it. */
+  size: number;
+  labels: Record<string, string>;
+  /** Diff IDs of the image's layers, base first. */
+  layers: string[];
+}
+
+export async function inspectImage(docker: DockerCli, name: string): Promise<ImageInfo> {
+  const result = await docker.run(['image', 'inspect', '--format', '{{json .}}', name]);
+  if (result.exitCode !== 0) {
+    throw new UserError(`image ${name} not found in the local engine`, { hint: 'build it first with `cog build`' });
+  }
+  const raw = JSON.parse(result.stdout) as {
+    Id: string;
+    Size: number;
+    Config?: { Labels?: Record<string, string> | null };
+    RootFS?: { Layers?: string[] };
+  };
+  return { id: raw.Id, size: raw.Size, labels: raw.Config?.Labels ?? {}, layers: raw.RootFS?.Layers ?? [] };
+}
+
+function lastLine(lines: string[]): string {
+  return lines.filter((l) => l.trim()).at(-1)?.trim() ?? '';
+}

@@ -1,0 +1,82 @@
+/**
+ * The error taxonomy (style.md, "Errors"). Only cli.ts turns these into exit codes.
+ * A UserError is the user's to fix: it prints its message and hint, never a stack.
+ * Anything else that escapes is a bug in cogpack and prints its stack.
+ */
+
+/** Exit codes, documented in docs/exit-codes.md. */
+export const ExitCode = {
+  ok: 0,
+  userError: 1,
+  usage: 2,
+  unavailable: 3,
+  internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface UserErrorOptions {
+  /** What to do about it, printed on its own line under the message. */
+  hint?: string;
+  /** Underlying error, kept for --debug. */
+  cause?: unknown;
+  /** Exit code; defaults to ExitCode.userError. */
+  exitCode?: ExitCode;
+}
+
+export class UserError extends Error {
+  readonly hint: string | undefined;
+  readonly exitCode: ExitCode;
+
+  constructor(message: string, options: UserErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'UserError';
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? ExitCode.userError;
+  }
+}
+
+/** The engine (Docker/BuildKit) or a registry cannot be reached at all. */
+export class UnavailableError extends UserError {
+  constructor(message: string, options: Omit<UserErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.unavailable });
+    this.name = 'UnavailableError';
+  }
+}
+
+/** A command or option whose issue is still open. */
+export class NotYetAvailableError extends UserError {
+  constructor(what: string, issue: number) {
+    super(`${what} is not available yet in cogpack`, {
+      hint: `it is tracked as issue #${issue}; use upstream Cog for it meanwhile`,
+      exitCode: ExitCode.usage,
+    });
+    this.name = 'NotYetAvailableError';
+  }
+}
+
+/** One problem in cog.yaml, located at a line and column. */
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted key path, e.g. `build.python_version`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+export function formatConfigIssue(issue: ConfigIssue): string {
+  const where = `${issue.file}:${issue.line}:${issue.column}`;
+  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where} ${issue.message}`;
+}
+
+/** cog.yaml is invalid; carries every problem found, not just the first. */
+export class ConfigError extends UserError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
+    super(`${issues[0]?.file ?? 'cog.yaml'} is invalid (${count}):\n${issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
