@@ -26,16 +26,18 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<v
     .description('Containers for machine learning: build, run and push Cog models')
     .version(cogpackVersion(), '--version', 'print the version')
     .option('--debug', 'show debugging output (engine route, commands run)')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => print(text.trimEnd()), writeErr });
+    .exitOverride();
+  const output = { writeOut: (text: string) => print(text.trimEnd()), writeErr };
+  program.configureOutput(output);
 
   for (const definition of commands) {
-    program.addCommand(toCommander(definition, () => ({
+    const command = toCommander(definition, () => ({
       cwd: options.cwd ?? process.cwd(),
       logger: new Logger({ debug: Boolean(program.opts().debug), write: (line) => writeErr(`${line}\n`) }),
       print,
       signal: options.signal ?? new AbortController().signal,
-    })));
+    }));
+    program.addCommand(command.configureOutput(output));
   }
   await program.parseAsync(argv, { from: 'user' });
 }
@@ -74,7 +76,7 @@ export async function runCli(argv: string[]): Promise<never> {
 }
 
 /** Prints an error the way its kind deserves and returns the exit code. */
-export function reportError(error: unknown, debug: boolean, writeErr = (text: string) => process.stderr.write(text)): number {
+export function reportError(error: unknown, debug: boolean, writeErr: (text: string) => void = (text) => process.stderr.write(text)): number {
   if (error instanceof CommanderError) {
     // Commander already printed usage problems; --help and --version end here too.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

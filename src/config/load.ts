@@ -31,7 +31,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((error) => {
-        const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(error.pos[0]);
         return {
           file: displayName,
           line: pos.line,

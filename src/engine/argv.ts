@@ -11,7 +11,6 @@ export interface BuildRequest {
   /** Final image name. */
   tag: string;
   noCache?: boolean;
-  progress: ProgressMode;
   /** `--secret` values as given to docker (`id=x,src=path` / `id=x,env=VAR`). */
   secrets?: string[];
   /** `label:KEY=VALUE` pairs set on the image. */
@@ -26,8 +25,9 @@ export interface BuildCommand {
 /** The docker argv for a build on a route: a pure function, tested by table. */
 export function buildCommand(route: BuildRoute, request: BuildRequest): BuildCommand {
   const common = [
+    // Always plain: cogpack reads the step log to explain failures and draws its own progress.
     '--progress',
-    request.progress,
+    'plain',
     '--file',
     request.dockerfile,
     '--tag',

@@ -13,6 +13,7 @@ import type { ProgressMode } from '../engine/argv.js';
 import { runBuild } from '../engine/build.js';
 import { describeRoute, detectRoute } from '../engine/route.js';
 import { readRequirements } from '../requirements/read.js';
+import { createBuildProgress } from '../ui/build-progress.js';
 import { Logger } from '../ui/logger.js';
 
 export interface BuildModelOptions {
@@ -24,7 +25,7 @@ export interface BuildModelOptions {
   tag?: string;
   /** Build every step again (`--no-cache`). Default false. */
   noCache?: boolean;
-  /** BuildKit progress mode. Default `plain` when not a terminal, else `auto`. */
+  /** How to show the build. Default `auto`: a spinner on a terminal, plain lines elsewhere. */
   progress?: ProgressMode;
   /** `--secret` values. */
   secrets?: string[];
@@ -78,17 +79,20 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   logger.debug(`engine route: ${describeRoute(route)}`);
 
   const dockerfile = stageBuildFiles(config.projectDir, plan);
-  const progress = options.progress ?? (process.stderr.isTTY ? 'auto' : 'plain');
   logger.info('build', `building ${image} with BuildKit`);
-  await runBuild(
-    docker,
-    route,
-    { contextDir: config.projectDir, dockerfile, tag: image, noCache: options.noCache, progress, secrets: options.secrets },
-    {
-      signal: options.signal,
-      onProgress: progress === 'plain' || logger.debugEnabled ? (line) => logger.raw(line) : undefined,
-    },
-  );
+  const progress = createBuildProgress(options.progress ?? 'auto', logger);
+  try {
+    await runBuild(
+      docker,
+      route,
+      { contextDir: config.projectDir, dockerfile, tag: image, noCache: options.noCache, secrets: options.secrets },
+      { signal: options.signal, onProgress: progress.line },
+    );
+    progress.stop(true);
+  } catch (error) {
+    progress.stop(false);
+    throw error;
+  }
   const info = await inspectImage(docker, image);
   return { image, imageId: info.id, size: info.size, baseImage: plan.baseImage, dockerfile: plan.dockerfile, warnings: [...warnings, ...plan.warnings] };
 }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { main, reportError } from '../../src/cli.js';
+import { commands } from '../../src/commands/table.js';
+import { ConfigError, ExitCode, NotYetAvailableError, UserError } from '../../src/errors.js';
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  let err = '';
+  let code: number = ExitCode.ok;
+  try {
+    await main(argv, { print: (line) => out.push(line), writeErr: (text) => (err += text), cwd: '/nonexistent' });
+  } catch (error) {
+    code = reportError(error, false, (text) => (err += text));
+  }
+  return { code, out: out.join('\n'), err };
+}
+
+describe('cog CLI', () => {
+  it('registers every command of the mission', () => {
+    expect(commands.map((c) => c.name)).toEqual(['build', 'run', 'predict', 'serve', 'exec', 'train', 'push', 'login', 'init', 'doctor', 'debug']);
+  });
+
+  it('--help lists every command', async () => {
+    const { code, out } = await run(['--help']);
+    expect(code).toBe(ExitCode.ok);
+    for (const command of commands) expect(out).toContain(command.name);
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, out } = await run(['--version']);
+    expect(code).toBe(ExitCode.ok);
+    expect(out).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('a command whose issue is open says so and exits 2', async () => {
+    const { code, err } = await run(['push']);
+    expect(code).toBe(ExitCode.usage);
+    expect(err).toContain('cog push is not available yet');
+    expect(err).toContain('issue #6');
+  });
+
+  it('an unknown option is a usage error', async () => {
+    const { code, err } = await run(['build', '--frobnicate']);
+    expect(code).toBe(ExitCode.usage);
+    expect(err).toContain("unknown option '--frobnicate'");
+  });
+
+  it('a missing cog.yaml is a user error without a stack', async () => {
+    const { code, err } = await run(['build']);
+    expect(code).toBe(ExitCode.userError);
+    expect(err).toContain('error: cog.yaml not found in /nonexistent');
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('reportError', () => {
+  const capture = (error: unknown) => {
+    let text = '';
+    const code = reportError(error, false, (t) => (text += t));
+    return { code, text };
+  };
+
+  it('prints message and hint of a user error', () => {
+    expect(capture(new UserError('boom', { hint: 'do x' }))).toEqual({ code: 1, text: 'error: boom\nhint: do x\n' });
+  });
+
+  it('lists every config issue', () => {
+    const { text } = capture(new ConfigError([
+      { file: 'cog.yaml', line: 2, column: 3, path: 'build.gpu', message: 'must be a boolean' },
+      { file: 'cog.yaml', line: 5, column: 1, path: 'run', message: "must be in the form 'run.py:Runner'" },
+    ]));
+    expect(text).toBe("error: cog.yaml is invalid (2 errors):\n  cog.yaml:2:3 build.gpu: must be a boolean\n  cog.yaml:5:1 run: must be in the form 'run.py:Runner'\n");
+  });
+
+  it('exits 2 for what is not there yet', () => {
+    expect(capture(new NotYetAvailableError('cog push', 6)).code).toBe(ExitCode.usage);
+  });
+
+  it('prints the stack of a bug, redacted', () => {
+    const { code, text } = capture(new Error('Authorization: Bearer abc123'));
+    expect(code).toBe(ExitCode.internal);
+    expect(text).toContain('internal error: Error: Authorization: Bearer [REDACTED]');
+    expect(text).toContain('This is a bug in cogpack');
+  });
+});

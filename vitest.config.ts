@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two tiers (architecture.md, "Tests"): `unit` needs no engine and runs in seconds; `integration`
+// runs against the real test bed (scripts/testbed.sh): Docker with BuildKit, a loopback registry,
+// the stand-in base images and the real Cog runtime inside the built images.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          // Builds share one engine and its cache; running files one at a time keeps them from
+          // competing for two cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
