@@ -24,6 +24,6 @@ args=(run --reporter=default --reporter=json --outputFile.json="$report")
 status=0
 npx vitest "${args[@]}" || status=$?
 # One plain closing line, whatever the reporter printed above.
-node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report" || true
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report" || true
 rm -f "$report"
 exit "$status"

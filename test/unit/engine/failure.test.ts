@@ -4,7 +4,7 @@ import { parseBuildFailure } from '../../../src/engine/failure.js';
 
 // Recorded from a real build (BuildKit of Docker 20.10, plain progress) whose requirements named a
 // package that does not exist.
-const recorded = readFileSync(new URL('./buildkit-missing-package.log', import.meta.url), 'utf8').split('\n');
+const recorded = readFileSync(new URL('./buildkit-missing-package.txt', import.meta.url), 'utf8').split('\n');
 
 describe('parseBuildFailure', () => {
   it('names the failing instruction and keeps the tail of its log', () => {
