@@ -7,6 +7,7 @@
 #   COGPACK_TESTBED_DIR    state and caches            (default ~/.cache/cogpack-testbed)
 #   COGPACK_REGISTRY_PORT  loopback registry port      (default 5555)
 #   COGPACK_DEBIAN_MIRROR  mirror for debootstrap      (default: the machine's apt source)
+#   COGPACK_BUILDX_VERSION buildx built for the buildx route tests (default v0.19.3; "none" skips)
 set -euo pipefail
 
 STATE="${COGPACK_TESTBED_DIR:-$HOME/.cache/cogpack-testbed}"
@@ -159,9 +160,40 @@ ensure_base_images() {
   [ "$failed" = 0 ] || die "could not prepare the stand-in base images"
 }
 
+# --- buildx (second BuildKit route) -------------------------------------------------------------
+# The machine's Docker 28 client has no buildx plugin and nothing can be downloaded but modules, so
+# the plugin is built from the Go module proxy (about two minutes, once) into a private Docker
+# config dir. Tests point DOCKER_CONFIG there to take the buildx route; everything else keeps the
+# classic route of COG_DOCKER.
+BUILDX_VERSION="${COGPACK_BUILDX_VERSION:-v0.19.3}"
+BUILDX_CONFIG="$STATE/buildx-docker-config"
+ensure_buildx() {
+  [ "$BUILDX_VERSION" = none ] && return
+  local plugin="$BUILDX_CONFIG/cli-plugins/docker-buildx"
+  [ -x "$plugin" ] && return
+  command -v go >/dev/null 2>&1 || die "go is needed to build the buildx plugin (or set COGPACK_BUILDX_VERSION=none)"
+  log "building docker-buildx $BUILDX_VERSION from the Go module proxy (about two minutes, once)"
+  mkdir -p "$BUILDX_CONFIG/cli-plugins"
+  if ! GOBIN="$STATE/gobin" GOFLAGS=-mod=mod go install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION" >"$STATE/buildx-build.log" 2>&1; then
+    tail -20 "$STATE/buildx-build.log" >&2
+    die "building buildx failed (log: $STATE/buildx-build.log)"
+  fi
+  mv "$STATE/gobin/buildx" "$plugin.tmp" && mv "$plugin.tmp" "$plugin"
+}
+# The buildx route needs a client of Docker 19.03+ that loads CLI plugins: the one on PATH.
+buildx_client() { command -v docker 2>/dev/null || echo "$DOCKER"; }
+
 ensure_engine
 ensure_registry
+ensure_buildx &
+buildx_pid=$!
 ensure_base_images
+wait "$buildx_pid" || die "could not prepare the buildx plugin"
+BUILDX_LINES=""
+if [ "$BUILDX_VERSION" != none ]; then
+  BUILDX_LINES="export COGPACK_TEST_BUILDX_DOCKER=$(buildx_client)
+export COGPACK_TEST_BUILDX_CONFIG=$BUILDX_CONFIG"
+fi
 
 # A machine behind a TLS-inspecting proxy trusts extra CAs; builds need them too (COG_CA_CERT is
 # the same knob upstream Cog offers its users for this).
@@ -174,5 +206,6 @@ $CA_LINE
 export COG_DOCKER=$DOCKER
 export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
 export COGPACK_TEST_REGISTRY=$REGISTRY_ADDR
+$BUILDX_LINES
 ENV
 [ "$ENV_ONLY" = 1 ] || log "ready: engine $("$DOCKER" version --format '{{.Server.Version}}'), registry $REGISTRY_ADDR, base images: $(printf '%s ' "${BASE_IMAGES[@]%% *}")"

@@ -1,5 +1,5 @@
 import type { ProgressMode } from '../engine/argv.js';
-import { buildModel } from '../workflows/build.js';
+import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
 import { formatBytes } from '../ui/format.js';
 
@@ -17,9 +17,12 @@ export const buildCommand: CommandDefinition = {
       choices: ['auto', 'plain', 'tty', 'quiet'],
     },
     { flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)' },
+    ...baseImageOptions,
   ],
   handler: async (_args, options, context) => {
     const progress = (options.progress as ProgressMode | undefined) ?? (process.env.BUILDKIT_PROGRESS as ProgressMode | undefined);
+    // Loaded on use: `cog --help` and other commands stay fast.
+    const { buildModel } = await import('../workflows/build.js');
     const result = await buildModel({
       cwd: context.cwd,
       configFile: options.file as string,
@@ -28,6 +31,7 @@ export const buildCommand: CommandDefinition = {
       progress,
       secrets: options.secret as string[] | undefined,
       builder: options.builder as string | undefined,
+      ...readBaseImageFlags(options),
       logger: context.logger,
       signal: context.signal,
     });

@@ -1,4 +1,5 @@
 import { buildCommand } from './build.js';
+import { debugCommand } from './debug.js';
 import type { CommandDefinition } from './define.js';
 import { pendingCommand } from './pending.js';
 
@@ -14,5 +15,5 @@ export const commands: CommandDefinition[] = [
   pendingCommand('login', 'Log in to a registry', 6, '[registry]'),
   pendingCommand('init', 'Create a cog.yaml and predictor in the current directory', 7),
   pendingCommand('doctor', 'Check the project and the machine for problems', 7),
-  pendingCommand('debug', 'Print the Dockerfile cog build would use', 3),
+  debugCommand,
 ];

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import { UnavailableError } from '../errors.js';
 
@@ -42,6 +41,8 @@ export function createDockerCli(binary = dockerBinary()): DockerCli {
   return {
     binary,
     async run(argv, options = {}) {
+      // Loaded on first use: execa's module graph is a good part of a quick command's start-up.
+      const { execa } = await import('execa');
       const child = execa(binary, argv, {
         env: options.env,
         input: options.input,

@@ -1,10 +1,24 @@
+import type { BaseImageChoice } from '../compat/types.js';
 import type { Config } from '../config/types.js';
-import { NotYetAvailableError } from '../errors.js';
-import { buildDirName, uvVersion, type BuildPlan } from './plan.js';
+import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
+import { buildDirName, type BuildPlan } from './plan.js';
+import {
+  aptInstall, localArtifactSteps, caCertSteps, cogBasePackages, cogRuntimeSteps, cudaPythonSteps, environmentSteps, ldconfigSteps,
+  preamble, quote, requirementsSteps, runSteps, tiniSteps, uvSteps,
+} from './steps.js';
 
 export interface GenerateOptions {
-  /** Requirement lines to install (already read and rewritten). */
+  /** The base image chosen by compat/ (cog-base, nvidia/cuda or python:X-slim). */
+  base: BaseImageChoice;
+  /** Add `--break-system-packages` to uv installs (uv-managed or externally managed Python). */
+  breakSystemPackages: boolean;
+  /** Requirement lines to install, already rewritten (torch index URLs and the like). */
   requirements: string[];
+  /**
+   * Local wheels/sdists are staged in `.cog/build/local_package_artifacts/` (the requirement lines
+   * already point at their container paths). Default false.
+   */
+  localArtifacts?: boolean;
   /** PEM bundle to trust during the build (`COG_CA_CERT`), if any. */
   caCert?: string | undefined;
   /** The project's .dockerignore text, if it has one. */
@@ -14,129 +28,64 @@ export interface GenerateOptions {
    * mount the source instead and so reuse every layer of a prior build.
    */
   includeSource?: boolean;
+  /** The config file's name when it is not `cog.yaml` (`-f`): copied to /src/cog.yaml. */
+  configFileName?: string | undefined;
 }
 
-const caBundle = '/etc/ssl/certs/ca-certificates.crt';
-
 /**
- * The Dockerfile for a CPU model on python:X-slim, as a pure function of the config. Layer order
- * follows upstream (spec build.md §1.4): what changes least comes first, the code last, so a code
- * edit rebuilds one small layer. Uses only what BuildKit's built-in Dockerfile frontend supports:
- * no `# syntax=` line, which would make every build pull a frontend image.
+ * The Dockerfile for a model, as a pure function of the config and the resolution. Layer order
+ * follows upstream (spec build.md §1.4/1.5): what changes least comes first, the code last, so a
+ * code edit rebuilds one small layer. Uses only what BuildKit's built-in Dockerfile frontend
+ * supports: no `# syntax=` line, which would make every build pull a frontend image.
  */
 export function generateBuildPlan(config: Config, options: GenerateOptions): BuildPlan {
-  if (config.build.gpu) throw new NotYetAvailableError('gpu: true (CUDA base images)', 3);
-  const pythonVersion = config.build.pythonVersion ?? '3.13';
-  const baseImage = `python:${pythonVersion}-slim`;
+  const { base, breakSystemPackages: breakSystem } = options;
   const files: Record<string, string> = {};
-  const lines: string[] = [`FROM ${baseImage}`, ...preamble()];
+  const onCogBase = base.kind === 'cog-base';
+  const pythonVersion = config.build.pythonVersion ?? '3.13';
+  const lines: string[] = [`FROM ${base.image}`];
 
+  if (!onCogBase) lines.push(...preamble());
   if (options.caCert) {
     files['cog-ca-cert.crt'] = options.caCert;
     lines.push(...caCertSteps());
   }
-  lines.push(...tiniSteps());
-  if (config.environment.length > 0) lines.push(environmentLine(config.environment));
-  if (config.build.systemPackages.length > 0) lines.push(aptInstall(config.build.systemPackages));
-  lines.push(...uvSteps());
+  if (!onCogBase) lines.push(...tiniSteps());
+  lines.push(...environmentSteps(config.environment));
+  const packages = onCogBase ? config.build.systemPackages.filter((p) => !cogBasePackages.has(p)) : config.build.systemPackages;
+  lines.push(...aptInstall(packages));
+  if (base.kind === 'cuda') lines.push(...cudaPythonSteps(pythonVersion));
+  else lines.push(...uvSteps());
+  if (onCogBase && breakSystem) lines.push('RUN ln -sf /usr/bin/python3 /usr/local/bin/python');
   if (options.requirements.length > 0) {
     files['requirements.txt'] = `${options.requirements.join('\n')}\n`;
-    lines.push(
-      `COPY ${buildDirName}/requirements.txt /tmp/requirements.txt`,
-      'RUN --mount=type=cache,target=/root/.cache/uv uv pip install -r /tmp/requirements.txt',
-    );
+    if (options.localArtifacts) lines.push(...localArtifactSteps());
+    lines.push(...requirementsSteps(breakSystem));
+    // An artifact may depend on cog/coglet; the managed install below is the one that counts.
+    if (options.localArtifacts) lines.push(`RUN uv pip uninstall${breakSystem ? ' --break-system-packages' : ''} cog coglet`);
   }
-  lines.push(cogRuntimeStep(config.build.sdkVersion));
-  lines.push(
-    'RUN find / -type f -name "*python*.so" -not -path "/proc/*" -printf "%h\\n" | sort -u > /etc/ld.so.conf.d/cog.conf && ldconfig',
-  );
-  for (const step of config.build.run) lines.push(runStep(step));
+  lines.push(...cogRuntimeSteps(config.build.sdkVersion, breakSystem));
+  if (!onCogBase) lines.push(...ldconfigSteps());
+  lines.push(...runSteps(config.build.run));
   lines.push('WORKDIR /src', 'EXPOSE 5000');
   if (config.predict) lines.push(`ENV COG_PREDICT_TYPE_STUB=${quote(config.predict)}`);
   if (config.train) lines.push(`ENV COG_TRAIN_TYPE_STUB=${quote(config.train)}`);
   if (config.concurrencyMax !== undefined) lines.push(`ENV COG_MAX_CONCURRENCY=${config.concurrencyMax}`);
   lines.push('CMD ["python", "-m", "cog.server.http"]');
-  if (options.includeSource ?? true) lines.push('COPY . /src');
+  if (options.includeSource ?? true) {
+    lines.push('COPY . /src');
+    if (options.configFileName && options.configFileName !== 'cog.yaml') {
+      lines.push(`RUN cp ${quote(`/src/${options.configFileName}`)} /src/cog.yaml`);
+    }
+  }
 
   return {
-    baseImage,
+    baseImage: base.image,
     dockerfile: `${lines.join('\n')}\n`,
     files,
-    dockerignore: dockerignore(options.userDockerignore, Object.keys(files)),
+    dockerignore: dockerignore(options.userDockerignore, [...Object.keys(files), ...(options.localArtifacts ? [localArtifactsStagingDir] : [])]),
     warnings: [],
   };
-}
-
-function preamble(): string[] {
-  return [
-    'ENV DEBIAN_FRONTEND=noninteractive',
-    'ENV PYTHONUNBUFFERED=1',
-    'ENV LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/lib/x86_64-linux-gnu:/usr/local/nvidia/lib64:/usr/local/nvidia/bin',
-    'ENV NVIDIA_DRIVER_CAPABILITIES=all',
-  ];
-}
-
-/** Before anything that uses the network, so pip/uv trust a TLS-inspecting proxy. */
-function caCertSteps(): string[] {
-  return [
-    `COPY ${buildDirName}/cog-ca-cert.crt /usr/local/share/ca-certificates/cog-ca-cert.crt`,
-    `RUN (update-ca-certificates >/dev/null 2>&1 || true) && cat /usr/local/share/ca-certificates/cog-ca-cert.crt >> ${caBundle}`,
-    `ENV SSL_CERT_FILE=${caBundle}`,
-    `ENV REQUESTS_CA_BUNDLE=${caBundle}`,
-  ];
-}
-
-/**
- * tini as PID 1 (signals, zombie reaping), from the OS packages rather than upstream's download
- * from GitHub: one less host to reach, and the package mirror is there wherever apt works.
- * `/sbin/tini` is kept as upstream's path.
- */
-function tiniSteps(): string[] {
-  return [
-    'RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy --no-install-recommends tini && rm -rf /var/lib/apt/lists/* && ln -sf /usr/bin/tini /sbin/tini',
-    'ENTRYPOINT ["/sbin/tini", "--"]',
-  ];
-}
-
-function aptInstall(packages: string[]): string {
-  return `RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`;
-}
-
-/**
- * uv comes from the Python package index (its wheel carries the binary), not from its container
- * image: that works wherever PyPI or a mirror of it is reachable, including air-gapped networks.
- */
-function uvSteps(): string[] {
-  return [
-    `RUN --mount=type=cache,target=/root/.cache/pip python -m pip install --disable-pip-version-check --root-user-action=ignore uv==${uvVersion}`,
-    // Copy mode: the uv cache is a BuildKit cache mount on another filesystem, hard links fail.
-    'ENV UV_SYSTEM_PYTHON=true UV_LINK_MODE=copy',
-  ];
-}
-
-/** The Cog runtime (`cog` from PyPI, which brings `coglet`), after the user's packages. */
-function cogRuntimeStep(sdkVersion: string | undefined): string {
-  const pre = sdkVersion === 'prerelease' ? ' --pre' : '';
-  const spec = sdkVersion && sdkVersion !== 'prerelease' ? `cog==${sdkVersion}` : 'cog';
-  return `RUN --mount=type=cache,target=/root/.cache/uv uv pip install${pre} ${spec}`;
-}
-
-function runStep(step: Config['build']['run'][number]): string {
-  const mounts = step.mounts.map((m) => `--mount=type=secret,id=${m.id},target=${m.target} `).join('');
-  return `RUN ${mounts}${step.command}`;
-}
-
-/**
- * One ENV line, keys sorted as upstream. Values are quoted (upstream's unquoted values break on
- * spaces); `$VAR` still expands, as it does upstream.
- */
-function environmentLine(entries: Config['environment']): string {
-  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return `ENV ${sorted.map((e) => `${e.name}=${quote(e.value)}`).join(' ')}`;
-}
-
-function quote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /**

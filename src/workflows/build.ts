@@ -1,22 +1,19 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findConfigFile } from '../config/find.js';
 import { defaultImageName } from '../config/image-name.js';
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
-import { requireEngine, inspectImage } from '../docker/engine.js';
+import { inspectImage, requireEngine } from '../docker/engine.js';
 import { createDockerCli, type DockerCli } from '../docker/process.js';
-import { readCaCert } from '../dockerfile/ca-cert.js';
-import { generateBuildPlan } from '../dockerfile/generate.js';
-import { buildDirName, type BuildPlan } from '../dockerfile/plan.js';
+import { buildDirName } from '../dockerfile/plan.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { runBuild } from '../engine/build.js';
 import { describeRoute, detectRoute } from '../engine/route.js';
-import { readRequirements } from '../requirements/read.js';
+import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import { createBuildProgress } from '../ui/build-progress.js';
 import { Logger } from '../ui/logger.js';
+import { imageAvailability } from './image-available.js';
+import { planModel, type BaseImageFlags, type ModelPlan } from './plan.js';
 
-export interface BuildModelOptions {
+export interface BuildModelOptions extends BaseImageFlags {
   /** Where to start looking for cog.yaml. */
   cwd: string;
   /** Config file name or path (`-f`). Default `cog.yaml`. */
@@ -31,7 +28,7 @@ export interface BuildModelOptions {
   secrets?: string[];
   /** A named buildx builder (`--builder`). */
   builder?: string;
-  /** The environment to read COG_CA_CERT from. Default process.env. */
+  /** The environment to read COG_CA_CERT and COG_REGISTRY_HOST from. Default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   docker?: DockerCli;
@@ -48,37 +45,21 @@ export interface BuildModelResult {
   warnings: string[];
 }
 
-/** Plans a build from cog.yaml without touching the engine (also what `cog debug` prints). */
-export function planBuild(config: Config, env: NodeJS.ProcessEnv = process.env, includeSource = true): BuildPlan {
-  const requirements = readRequirements(config);
-  const userIgnore = path.join(config.projectDir, '.dockerignore');
-  const plan = generateBuildPlan(config, {
-    requirements: requirements.lines,
-    caCert: env.COG_CA_CERT ? readCaCert(env.COG_CA_CERT) : undefined,
-    userDockerignore: existsSync(userIgnore) ? readFileSync(userIgnore, 'utf8') : undefined,
-    includeSource,
-  });
-  return { ...plan, warnings: [...requirements.warnings, ...plan.warnings] };
-}
-
 /** `cog build`: cog.yaml → Dockerfile → BuildKit → a tagged image in the local engine. */
 export async function buildModel(options: BuildModelOptions): Promise<BuildModelResult> {
   const logger = options.logger ?? new Logger();
   const docker = options.docker ?? createDockerCli();
-  const found = findConfigFile(options.cwd, options.configFile);
-  const { config, warnings } = loadConfig(found);
-  const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
-  logger.info('config', `${path.relative(options.cwd, found.file) || found.file} → image ${image}`);
-
-  const plan = planBuild(config, options.env ?? process.env);
-  for (const warning of [...warnings, ...plan.warnings]) logger.warn(warning);
-  logger.info('resolve', `python ${config.build.pythonVersion ?? '(default)'} on ${plan.baseImage}`);
-
   await requireEngine(docker);
+  const model = await planModel({ ...options, imageAvailable: imageAvailability({ docker }) });
+  const { config } = model;
+  const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
+  logger.info('config', `${path.relative(options.cwd, config.file) || config.file} → image ${image}`);
+  for (const warning of model.warnings) logger.warn(warning);
+  logger.info('resolve', describeResolution(model));
+
   const route = await detectRoute(docker, { builder: options.builder });
   logger.debug(`engine route: ${describeRoute(route)}`);
-
-  const dockerfile = stageBuildFiles(config.projectDir, plan);
+  const dockerfile = stageBuildFiles(model);
   logger.info('build', `building ${image} with BuildKit`);
   const progress = createBuildProgress(options.progress ?? 'auto', logger);
   try {
@@ -94,16 +75,25 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
     throw error;
   }
   const info = await inspectImage(docker, image);
-  return { image, imageId: info.id, size: info.size, baseImage: plan.baseImage, dockerfile: plan.dockerfile, warnings: [...warnings, ...plan.warnings] };
+  return { image, imageId: info.id, size: info.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings };
+}
+
+function describeResolution(model: ModelPlan): string {
+  const parts = [`python ${model.config.build.pythonVersion ?? '(default)'}`];
+  if (model.config.build.gpu) parts.push(`CUDA ${model.cuda} / cuDNN ${model.cudnn}`);
+  if (model.frameworks.torch) parts.push(`torch ${model.frameworks.torch}`);
+  if (model.frameworks.tensorflow) parts.push(`tensorflow ${model.frameworks.tensorflow}`);
+  return `${parts.join(', ')} on ${model.base.image}`;
 }
 
 /**
  * Writes the Dockerfile, its ignore file and the generated files into `.cog/build/`, replacing
  * what an earlier build left there. Each file is written whole to a temporary name and renamed,
- * so an interrupted build never leaves a half-written file for the next one.
+ * so an interrupted build never leaves a half-written file for the next one. Local artifacts are
+ * hard-linked (a multi-gigabyte wheel costs nothing), copied across filesystems.
  */
-function stageBuildFiles(projectDir: string, plan: BuildPlan): string {
-  const dir = path.join(projectDir, buildDirName);
+function stageBuildFiles(model: ModelPlan): string {
+  const dir = path.join(model.config.projectDir, buildDirName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const write = (name: string, text: string) => {
@@ -111,8 +101,17 @@ function stageBuildFiles(projectDir: string, plan: BuildPlan): string {
     writeFileSync(`${target}.tmp`, text);
     renameSync(`${target}.tmp`, target);
   };
-  for (const [name, text] of Object.entries(plan.files)) write(name, text);
-  write('Dockerfile', plan.dockerfile);
-  write('Dockerfile.dockerignore', plan.dockerignore);
+  for (const [name, text] of Object.entries(model.build.files)) write(name, text);
+  for (const artifact of model.localArtifacts) {
+    const target = path.join(dir, localArtifactsStagingDir, ...artifact.stagedAs.split('/'));
+    mkdirSync(path.dirname(target), { recursive: true });
+    try {
+      linkSync(artifact.source, target);
+    } catch {
+      copyFileSync(artifact.source, target);
+    }
+  }
+  write('Dockerfile', model.build.dockerfile);
+  write('Dockerfile.dockerignore', model.build.dockerignore);
   return path.join(dir, 'Dockerfile');
 }

@@ -5,7 +5,7 @@ ENV LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/usr/lib/x86_64-linux-gnu:/usr/local/nvidia
 ENV NVIDIA_DRIVER_CAPABILITIES=all
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy --no-install-recommends tini && rm -rf /var/lib/apt/lists/* && ln -sf /usr/bin/tini /sbin/tini
 ENTRYPOINT ["/sbin/tini", "--"]
-RUN --mount=type=cache,target=/root/.cache/pip python -m pip install --disable-pip-version-check --root-user-action=ignore uv==0.9.26
+RUN --mount=type=cache,target=/root/.cache/pip PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --disable-pip-version-check --root-user-action=ignore uv==0.9.26
 ENV UV_SYSTEM_PYTHON=true UV_LINK_MODE=copy
 COPY .cog/build/requirements.txt /tmp/requirements.txt
 RUN --mount=type=cache,target=/root/.cache/uv uv pip install -r /tmp/requirements.txt

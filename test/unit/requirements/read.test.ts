@@ -29,3 +29,30 @@ describe('readRequirements', () => {
     expect(readRequirements(inline).lines).toEqual(['six==1.17.0']);
   });
 });
+
+describe('readRequirements: the file', () => {
+  const config = loadConfig({ file: '/p/cog.yaml', text: 'build:\n  python_version: "3.12"\n' }).config;
+  const withFile = { ...config, build: { ...config.build, pythonRequirements: '/p/deps/requirements.txt' } };
+
+  it('parses continuations, CRLF, inline comments and -e . as pip does', () => {
+    const text = 'numpy==1.26.4 # pinned\r\ntorch==2.3.0 \\\r\n  --hash=sha256:abc\r\n-e .\r\npkg @ https://x.example/p.whl#sha256=def\r\n';
+    expect(readRequirements(withFile, () => text).lines).toEqual([
+      'numpy==1.26.4',
+      'torch==2.3.0   --hash=sha256:abc',
+      'pkg @ https://x.example/p.whl#sha256=def',
+    ]);
+  });
+
+  it('says which directory relative paths are resolved against', () => {
+    expect(readRequirements(withFile, () => '').directory).toBe('/p/deps');
+    expect(readRequirements({ ...config, build: { ...config.build, pythonPackages: ['six'] } }).directory).toBe('/p');
+  });
+});
+
+describe('readRequirements: errors', () => {
+  it('says which requirements file could not be opened', () => {
+    const config = loadConfig({ file: '/p/cog.yaml', text: 'build:\n  python_version: "3.12"\n' }).config;
+    const withFile = { ...config, build: { ...config.build, pythonRequirements: '/nonexistent/requirements.txt' } };
+    expect(() => readRequirements(withFile)).toThrow(/^failed to open python_requirements file: ENOENT/);
+  });
+});

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { breakSystemPackages, chooseBaseImage, cogBaseTagFor, defaultCogBaseRegistry, pythonMinor } from '../compat/base-image.js';
+import { resolveCuda } from '../compat/resolve.js';
+import type { BaseImageChoice, CompatInput, Frameworks } from '../compat/types.js';
+import { findConfigFile } from '../config/find.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { readCaCert } from '../dockerfile/ca-cert.js';
+import { generateBuildPlan } from '../dockerfile/generate.js';
+import type { BuildPlan } from '../dockerfile/plan.js';
+import { detectFrameworks } from '../requirements/frameworks.js';
+import { planLocalArtifacts, type StagedArtifact } from '../requirements/local-artifacts.js';
+import { readRequirements } from '../requirements/read.js';
+import { rewriteRequirements } from '../requirements/rewrite.js';
+
+/** Base-image flags shared by `cog build`, `cog debug` and the run commands. */
+export interface BaseImageFlags {
+  /** `--use-cog-base-image`: undefined = auto (use it when it exists), true = required, false = never. */
+  useCogBaseImage?: boolean | undefined;
+  /** `--use-cuda-base-image`: false makes GPU builds use python:X-slim. Default true. */
+  useCudaBaseImage?: boolean | undefined;
+}
+
+export interface PlanModelOptions extends BaseImageFlags {
+  /** Where to start looking for cog.yaml. */
+  cwd: string;
+  /** Config file name or path (`-f`). Default `cog.yaml`. */
+  configFile?: string | undefined;
+  /** Environment for COG_CA_CERT and COG_REGISTRY_HOST. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Copy the code into the image (default true; false for run/serve/exec, which mount it). */
+  includeSource?: boolean;
+  /**
+   * Whether an image can be used as a base (present in the local engine or its registry). Asked
+   * only for a cog-base image that is a valid configuration. Default: never (no I/O).
+   */
+  imageAvailable?: (image: string) => Promise<boolean>;
+}
+
+/** Everything decided before the engine is touched; `cog debug` prints it, `cog build` builds it. */
+export interface ModelPlan {
+  config: Config;
+  frameworks: Frameworks;
+  /** Resolved CUDA and cuDNN (GPU builds; the user's values for CPU builds). */
+  cuda: string | undefined;
+  cudnn: string | undefined;
+  base: BaseImageChoice;
+  /** The lines of the rewritten requirements file. */
+  requirements: string[];
+  /** Local wheels/sdists to stage into the build directory. */
+  localArtifacts: StagedArtifact[];
+  build: BuildPlan;
+  warnings: string[];
+}
+
+/**
+ * cog.yaml → config → requirements → CUDA/cuDNN → base image → Dockerfile. Pure but for reading
+ * the project's files and the one availability question about a cog-base image.
+ */
+export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
+  const env = options.env ?? process.env;
+  const found = findConfigFile(options.cwd, options.configFile);
+  const loaded = loadConfig(found);
+  const config = loaded.config;
+  const requirements = readRequirements(config);
+  const artifacts = planLocalArtifacts(requirements.lines, { requirementsDir: requirements.directory, projectDir: config.projectDir });
+  const frameworks = detectFrameworks(artifacts.lines);
+  const input: CompatInput = {
+    gpu: config.build.gpu,
+    cuda: config.build.cuda,
+    cudnn: config.build.cudnn,
+    pythonVersion: config.build.pythonVersion ?? '3.13',
+    frameworks,
+  };
+  const cuda = resolveCuda(input);
+  const registry = env.COG_REGISTRY_HOST || defaultCogBaseRegistry;
+  const cogBaseImage = await availableCogBase(input, cuda.cuda, registry, options);
+  const base = chooseBaseImage(cuda, input, {
+    useCogBaseImage: options.useCogBaseImage,
+    useCudaBaseImage: options.useCudaBaseImage,
+    cogBaseRegistry: registry,
+    cogBaseAvailable: (image) => image === cogBaseImage,
+  });
+  const rewritten = rewriteRequirements(artifacts.lines, { gpu: config.build.gpu, cuda: cuda.cuda });
+  const userIgnore = path.join(config.projectDir, '.dockerignore');
+  const build = generateBuildPlan(config, {
+    base,
+    breakSystemPackages: breakSystemPackages(base, cuda.cuda),
+    requirements: rewritten.lines,
+    localArtifacts: artifacts.artifacts.length > 0,
+    caCert: env.COG_CA_CERT ? readCaCert(env.COG_CA_CERT) : undefined,
+    userDockerignore: existsSync(userIgnore) ? readFileSync(userIgnore, 'utf8') : undefined,
+    includeSource: options.includeSource,
+    configFileName: path.basename(found.file),
+  });
+  return {
+    config,
+    frameworks,
+    cuda: cuda.cuda,
+    cudnn: cuda.cudnn,
+    base,
+    requirements: rewritten.lines,
+    localArtifacts: artifacts.artifacts,
+    build,
+    warnings: [...loaded.warnings, ...requirements.warnings, ...cuda.warnings, ...rewritten.warnings, ...base.warnings, ...build.warnings],
+  };
+}
+
+/** The cog-base image this build would use, if it is available; undefined when not asked or not there. */
+async function availableCogBase(input: CompatInput, cuda: string | undefined, registry: string, options: PlanModelOptions): Promise<string | undefined> {
+  if (options.useCogBaseImage === false || !options.imageAvailable) return undefined;
+  const tag = cogBaseTagFor({ cuda, pythonVersion: pythonMinor(input.pythonVersion), torch: input.frameworks.torch || undefined });
+  if (!tag) return undefined;
+  const image = `${registry}/cog-base:${tag}`;
+  return (await options.imageAvailable(image)) ? image : undefined;
+}
