@@ -91,6 +91,12 @@ function resolveForTensorflow(tensorflow: string, cuda: string | undefined, cudn
     tensorflowCudnn = pair.cudnn;
     if (pair.warning) warnings.push(pair.warning);
   } else {
+    // A different major cannot work at all: upstream rejects it when validating cog.yaml.
+    if (row && parseVersion(row.cuda)?.major !== parseVersion(cuda)?.major) {
+      throw new UserError(`TensorFlow ${tensorflow} is incompatible with CUDA ${cuda}: TensorFlow ${tensorflow} requires CUDA ${row.cuda}`, {
+        hint: `set cuda: "${row.cuda}" in cog.yaml, or remove cuda: and let cog pick it`,
+      });
+    }
     resolvedCuda = cuda;
     // Upstream warns when the minors are EQUAL (quirk 1); a differing minor is what deserves it.
     if (!row || !equalMinor(row.cuda, cuda)) {

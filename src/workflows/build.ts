@@ -49,8 +49,9 @@ export interface BuildModelResult {
 export async function buildModel(options: BuildModelOptions): Promise<BuildModelResult> {
   const logger = options.logger ?? new Logger();
   const docker = options.docker ?? createDockerCli();
-  await requireEngine(docker);
+  // Config problems first: they are the user's to fix whether or not an engine runs.
   const model = await planModel({ ...options, imageAvailable: imageAvailability({ docker }) });
+  await requireEngine(docker);
   const { config } = model;
   const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
   logger.info('config', `${path.relative(options.cwd, config.file) || config.file} → image ${image}`);

@@ -1,16 +1,18 @@
 /**
- * Every torch release (GPU and CPU) and every TensorFlow release through the whole path:
+ * Every torch release (GPU and CPU) and every TensorFlow release through `cog debug --json`:
  * requirements line → frameworks → CUDA/cuDNN → base image → rewritten requirements. The expected
  * values are re-derived here straight from the JSON files with plain array code, independently of
  * src/compat, following the spec's algorithm (cog-yaml.md §5.3–5.5) and our documented fixes.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseBaseImage } from '../../../src/compat/base-image.js';
 import { resolveCuda } from '../../../src/compat/resolve.js';
 import type { CompatInput } from '../../../src/compat/types.js';
-import { detectFrameworks } from '../../../src/requirements/frameworks.js';
 import { rewriteRequirements } from '../../../src/requirements/rewrite.js';
+import { debugModel } from '../../../src/workflows/debug.js';
 
 const data = <T>(name: string): T[] => JSON.parse(readFileSync(new URL(`../../../src/compat/data/${name}`, import.meta.url), 'utf8'));
 const images = data<{ Tag: string; CUDA: string; CuDNN: string; Ubuntu: string }>('cuda_compatibility.json');
@@ -67,21 +69,22 @@ function expectedTensorflowPair(row: { CUDA: string; CuDNN: string }): { cuda: s
   return nearest ? { cuda: nearest, cudnn } : { cuda, cudnn: newestCudnn(cuda) as string };
 }
 
-// --- the path under test ---------------------------------------------------------------------
-function build(line: string, gpu: boolean) {
-  const input: CompatInput = { gpu, pythonVersion: '3.12', frameworks: detectFrameworks([line]) };
-  const resolution = resolveCuda(input);
-  const base = chooseBaseImage(resolution, input, { useCogBaseImage: false, cogBaseAvailable: () => false });
-  const requirements = rewriteRequirements([line], { gpu, cuda: resolution.cuda });
-  return { cuda: resolution.cuda, cudnn: resolution.cudnn, image: base.image, requirements: requirements.lines };
+// --- the path under test: `cog debug --json` (debugModel, the producer of that JSON) -----------
+const project = mkdtempSync(path.join(tmpdir(), 'cogpack-matrix-'));
+
+async function build(line: string, gpu: boolean) {
+  writeFileSync(path.join(project, 'cog.yaml'), `build:\n  gpu: ${gpu}\n  python_version: "3.12"\n  python_requirements: requirements.txt\nrun: predict.py:Predictor\n`);
+  writeFileSync(path.join(project, 'requirements.txt'), `${line}\n`);
+  const report = await debugModel({ cwd: project, env: {}, useCogBaseImage: false, imageAvailable: async () => false });
+  return { cuda: report.cuda ?? undefined, cudnn: report.cudnn ?? undefined, image: report.baseImage, requirements: report.requirements };
 }
 
 describe.each(torchReleases)('torch==%s', (release) => {
-  it('GPU: newest CUDA of the release, its newest cuDNN, the image, the wheel index', () => {
+  it('GPU: newest CUDA of the release, its newest cuDNN, the image, the wheel index', async () => {
     const cuda = expectedTorchCuda(release);
     const cudnn = newestCudnn(cuda) as string;
     const index = expectedTorchIndex(release, cuda);
-    expect(build(`torch==${release}`, true)).toEqual({
+    expect(await build(`torch==${release}`, true)).toEqual({
       cuda,
       cudnn,
       image: expectedImage(cuda, cudnn),
@@ -89,9 +92,9 @@ describe.each(torchReleases)('torch==%s', (release) => {
     });
   });
 
-  it('CPU: no CUDA, python:slim, the CPU wheel index', () => {
+  it('CPU: no CUDA, python:slim, the CPU wheel index', async () => {
     const cpuRow = rawTorch.find((row) => row.CUDA === null && releaseOf(row.Torch) === release);
-    expect(build(`torch==${release}`, false)).toEqual({
+    expect(await build(`torch==${release}`, false)).toEqual({
       cuda: undefined,
       cudnn: undefined,
       image: 'python:3.12-slim',
@@ -101,11 +104,11 @@ describe.each(torchReleases)('torch==%s', (release) => {
 });
 
 describe.each(usableTorch.filter((row) => row.CUDA !== null).map((row) => row.Torch))('torch==%s (as published)', (pin) => {
-  it('GPU: the label’s CUDA when it has a wheel, and that wheel', () => {
+  it('GPU: the label’s CUDA when it has a wheel, and that wheel', async () => {
     const cuda = expectedTorchCuda(pin);
     const cudnn = newestCudnn(cuda) as string;
     const index = expectedTorchIndex(releaseOf(pin), cuda);
-    expect(build(`torch==${pin}`, true)).toEqual({
+    expect(await build(`torch==${pin}`, true)).toEqual({
       cuda,
       cudnn,
       image: expectedImage(cuda, cudnn),
@@ -115,9 +118,9 @@ describe.each(usableTorch.filter((row) => row.CUDA !== null).map((row) => row.To
 });
 
 describe.each(rawTensorflow.map((row) => [row.TF, row] as const))('tensorflow==%s', (version, row) => {
-  it('GPU: TensorFlow’s CUDA and cuDNN (or the nearest pair an image carries), no index', () => {
+  it('GPU: TensorFlow’s CUDA and cuDNN (or the nearest pair an image carries), no index', async () => {
     const { cuda, cudnn } = expectedTensorflowPair(row);
-    expect(build(`tensorflow==${version}`, true)).toEqual({
+    expect(await build(`tensorflow==${version}`, true)).toEqual({
       cuda,
       cudnn,
       image: expectedImage(cuda, cudnn),
@@ -125,8 +128,8 @@ describe.each(rawTensorflow.map((row) => [row.TF, row] as const))('tensorflow==%
     });
   });
 
-  it('CPU: nothing resolved, line unchanged', () => {
-    expect(build(`tensorflow==${version}`, false)).toEqual({
+  it('CPU: nothing resolved, line unchanged', async () => {
+    expect(await build(`tensorflow==${version}`, false)).toEqual({
       cuda: undefined,
       cudnn: undefined,
       image: 'python:3.12-slim',
@@ -136,8 +139,8 @@ describe.each(rawTensorflow.map((row) => [row.TF, row] as const))('tensorflow==%
 });
 
 describe('hand-written rows (upstream’s tested examples)', () => {
-  it('tensorflow==2.12.0 ⇒ 11.8.0-cudnn8-devel-ubuntu22.04', () => {
-    expect(build('tensorflow==2.12.0', true).image).toBe('nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04');
+  it('tensorflow==2.12.0 ⇒ 11.8.0-cudnn8-devel-ubuntu22.04', async () => {
+    expect((await build('tensorflow==2.12.0', true)).image).toBe('nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04');
   });
 
   it('cuda 11.6 + cudnn 8 ⇒ 11.6.2-cudnn8-devel-ubuntu20.04', () => {
@@ -146,15 +149,15 @@ describe('hand-written rows (upstream’s tested examples)', () => {
     expect(base.image).toBe('nvidia/cuda:11.6.2-cudnn8-devel-ubuntu20.04');
   });
 
-  it('torch==2.7.0+cu118 with cuda 12.8 ⇒ torch==2.7.0 from cu128', () => {
+  it('torch==2.7.0+cu118 with cuda 12.8 ⇒ torch==2.7.0 from cu128', async () => {
     expect(rewriteRequirements(['torch==2.7.0+cu118'], { gpu: true, cuda: '12.8' }).lines).toEqual([
       '--extra-index-url https://download.pytorch.org/whl/cu128/',
       'torch==2.7.0',
     ]);
   });
 
-  it('torch==2.3 ⇒ torch==2.3.1', () => {
-    expect(build('torch==2.3', true)).toEqual({
+  it('torch==2.3 ⇒ torch==2.3.1', async () => {
+    expect(await build('torch==2.3', true)).toEqual({
       cuda: '12.1',
       cudnn: '8',
       image: 'nvidia/cuda:12.1.1-cudnn8-devel-ubuntu22.04',
@@ -162,11 +165,11 @@ describe('hand-written rows (upstream’s tested examples)', () => {
     });
   });
 
-  it('torch==2.0.1 on CUDA 11.7 ⇒ the plain PyPI wheel, no index', () => {
+  it('torch==2.0.1 on CUDA 11.7 ⇒ the plain PyPI wheel, no index', async () => {
     expect(rewriteRequirements(['torch==2.0.1'], { gpu: true, cuda: '11.7' }).lines).toEqual(['torch==2.0.1']);
   });
 
-  it('a torch range ⇒ the highest release inside it decides CUDA', () => {
-    expect(build('torch>=2.0,<2.5', true)).toMatchObject({ cuda: '12.4', cudnn: '9', requirements: ['torch>=2.0,<2.5'] });
+  it('a torch range ⇒ the highest release inside it decides CUDA', async () => {
+    expect(await build('torch>=2.0,<2.5', true)).toMatchObject({ cuda: '12.4', cudnn: '9', requirements: ['torch>=2.0,<2.5'] });
   });
 });

@@ -147,6 +147,9 @@ describe('resolveCuda: TensorFlow', () => {
   });
 
   it('warns when the user’s CUDA minor differs from TensorFlow’s, not when it matches (quirk 1 fixed)', () => {
+    expect(failure(gpu({ tensorflow: '2.12.0' }, { cuda: '12.1' })).message).toBe(
+      'TensorFlow 2.12.0 is incompatible with CUDA 12.1: TensorFlow 2.12.0 requires CUDA 11.8',
+    );
     expect(resolveCuda(gpu({ tensorflow: '2.12.0' }, { cuda: '11.8' })).warnings).toEqual([]);
     expect(resolveCuda(gpu({ tensorflow: '2.12.0' }, { cuda: '11.7' })).warnings).toEqual([
       "Cog doesn't know if CUDA 11.7 is compatible with Tensorflow 2.12.0. This might cause CUDA problems. Try 11.8 instead?",
