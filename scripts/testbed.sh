@@ -171,10 +171,13 @@ ensure_buildx() {
   [ "$BUILDX_VERSION" = none ] && return
   local plugin="$BUILDX_CONFIG/cli-plugins/docker-buildx"
   [ -x "$plugin" ] && return
-  command -v go >/dev/null 2>&1 || die "go is needed to build the buildx plugin (or set COGPACK_BUILDX_VERSION=none)"
+  local go_bin
+  go_bin=$(command -v go 2>/dev/null || true)
+  [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
+  [ -n "$go_bin" ] || die "go is needed to build the buildx plugin (or set COGPACK_BUILDX_VERSION=none)"
   log "building docker-buildx $BUILDX_VERSION from the Go module proxy (about two minutes, once)"
   mkdir -p "$BUILDX_CONFIG/cli-plugins"
-  if ! GOBIN="$STATE/gobin" GOFLAGS=-mod=mod go install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION" >"$STATE/buildx-build.log" 2>&1; then
+  if ! GOBIN="$STATE/gobin" GOFLAGS=-mod=mod "$go_bin" install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION" >"$STATE/buildx-build.log" 2>&1; then
     tail -20 "$STATE/buildx-build.log" >&2
     die "building buildx failed (log: $STATE/buildx-build.log)"
   fi
