@@ -38,3 +38,20 @@ export async function inspectImage(docker: DockerCli, name: string): Promise<Ima
 function lastLine(lines: string[]): string {
   return lines.filter((l) => l.trim()).at(-1)?.trim() ?? '';
 }
+
+/**
+ * Runs a command to completion in a throwaway container of `image` and returns its stdout. The
+ * container is removed whether the command succeeds or not (`--rm`).
+ */
+export async function runInImage(docker: DockerCli, image: string, command: string[], signal?: AbortSignal): Promise<string> {
+  const result = await docker.run(['run', '--rm', '--network', 'none', image, ...command], { signal });
+  if (result.exitCode !== 0) {
+    throw new UserError(`\`${command.join(' ')}\` failed in ${image}:\n${result.stderrTail.slice(-10).join('\n')}`);
+  }
+  return result.stdout;
+}
+
+/** Removes an image name (the layers stay while another name uses them). Missing is fine. */
+export async function removeImageName(docker: DockerCli, name: string): Promise<void> {
+  await docker.run(['image', 'rm', name]);
+}

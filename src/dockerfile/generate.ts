@@ -1,7 +1,9 @@
 import type { BaseImageChoice } from '../compat/types.js';
 import type { Config } from '../config/types.js';
 import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
+import type { WeightLayer } from '../weights/find.js';
 import { buildDirName, type BuildPlan } from './plan.js';
+import { weightCopySteps, weightIgnoreLines } from './weights.js';
 import {
   aptInstall, localArtifactSteps, caCertSteps, cogBasePackages, cogRuntimeSteps, cudaPythonSteps, environmentSteps, ldconfigSteps,
   preamble, quote, requirementsSteps, runSteps, tiniSteps, uvSteps,
@@ -30,6 +32,8 @@ export interface GenerateOptions {
   includeSource?: boolean;
   /** The config file's name when it is not `cog.yaml` (`-f`): copied to /src/cog.yaml. */
   configFileName?: string | undefined;
+  /** Weight files in layers of their own, copied from the weights image (see weights.ts). */
+  weights?: { image: string; layers: WeightLayer[] } | undefined;
 }
 
 /**
@@ -43,7 +47,8 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
   const files: Record<string, string> = {};
   const onCogBase = base.kind === 'cog-base';
   const pythonVersion = config.build.pythonVersion ?? '3.13';
-  const lines: string[] = [`FROM ${base.image}`];
+  const weights = options.weights && options.weights.layers.length > 0 && (options.includeSource ?? true) ? options.weights : undefined;
+  const lines: string[] = [...(weights ? [`FROM ${weights.image} AS weights`] : []), `FROM ${base.image}`];
 
   if (!onCogBase) lines.push(...preamble());
   if (options.caCert) {
@@ -67,6 +72,8 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
   lines.push(...cogRuntimeSteps(config.build.sdkVersion, breakSystem));
   if (!onCogBase) lines.push(...ldconfigSteps());
   lines.push(...runSteps(config.build.run));
+  // After everything slow and before the code: a code edit never re-uploads a weight.
+  if (weights) lines.push(...weightCopySteps(weights.layers));
   lines.push('WORKDIR /src', 'EXPOSE 5000');
   if (config.predict) lines.push(`ENV COG_PREDICT_TYPE_STUB=${quote(config.predict)}`);
   if (config.train) lines.push(`ENV COG_TRAIN_TYPE_STUB=${quote(config.train)}`);
@@ -83,7 +90,11 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
     baseImage: base.image,
     dockerfile: `${lines.join('\n')}\n`,
     files,
-    dockerignore: dockerignore(options.userDockerignore, [...Object.keys(files), ...(options.localArtifacts ? [localArtifactsStagingDir] : [])]),
+    dockerignore: dockerignore(
+      options.userDockerignore,
+      [...Object.keys(files), ...(options.localArtifacts ? [localArtifactsStagingDir] : [])],
+      weights ? weightIgnoreLines(weights.layers) : [],
+    ),
     warnings: [],
   };
 }
@@ -92,8 +103,8 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
  * The ignore file BuildKit reads for our Dockerfile. `.cog/` never goes into the image except
  * the generated files the Dockerfile copies (they are tiny).
  */
-function dockerignore(user: string | undefined, generated: string[]): string {
-  const ours = ['.cog', ...generated.map((name) => `!${buildDirName}/${name}`)];
+function dockerignore(user: string | undefined, generated: string[], weightFiles: string[]): string {
+  const ours = ['.cog', ...generated.map((name) => `!${buildDirName}/${name}`), ...weightFiles];
   const userPart = user ? `${user.trimEnd()}\n` : '';
   return `${userPart}# added by cogpack\n${ours.join('\n')}\n`;
 }

@@ -1,14 +1,18 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultImageName } from '../config/image-name.js';
-import { inspectImage, requireEngine } from '../docker/engine.js';
+import { inspectImage, removeImageName, requireEngine, runInImage } from '../docker/engine.js';
+import { imageLabels } from '../dockerfile/labels.js';
+import { cogpackVersion } from '../version.js';
+import { readSourceInfo } from '../vcs/git.js';
 import { createDockerCli, type DockerCli } from '../docker/process.js';
 import { buildDirName } from '../dockerfile/plan.js';
-import type { ProgressMode } from '../engine/argv.js';
+import type { BuildRequest, ProgressMode } from '../engine/argv.js';
 import { runBuild } from '../engine/build.js';
 import { describeRoute, detectRoute } from '../engine/route.js';
 import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import { createBuildProgress } from '../ui/build-progress.js';
+import { formatBytes } from '../ui/format.js';
 import { Logger } from '../ui/logger.js';
 import { imageAvailability } from './image-available.js';
 import { planModel, type BaseImageFlags, type ModelPlan } from './plan.js';
@@ -52,8 +56,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   // Config problems first: they are the user's to fix whether or not an engine runs.
   const model = await planModel({ ...options, imageAvailable: imageAvailability({ docker }) });
   await requireEngine(docker);
-  const { config } = model;
-  const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
+  const { config, image } = model;
   logger.info('config', `${path.relative(options.cwd, config.file) || config.file} → image ${image}`);
   for (const warning of model.warnings) logger.warn(warning);
   logger.info('resolve', describeResolution(model));
@@ -61,22 +64,74 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   const route = await detectRoute(docker, { builder: options.builder });
   logger.debug(`engine route: ${describeRoute(route)}`);
   const dockerfile = stageBuildFiles(model);
+  const started = new Date();
+  // Build under a temporary name and label into the final one: a failure at any step leaves the
+  // previous image of that name untouched.
+  const temporary = temporaryImageName(image);
+  if (model.weights) {
+    const total = model.weights.files.reduce((sum, f) => sum + f.size, 0);
+    logger.info('build', `${model.weights.files.length} weight file(s), ${formatBytes(total)}, in layers of their own (${model.weights.image})`);
+    await runBuild(docker, route, weightsBuildRequest(config.projectDir, model.weights), { signal: options.signal });
+  }
   logger.info('build', `building ${image} with BuildKit`);
   const progress = createBuildProgress(options.progress ?? 'auto', logger);
   try {
-    await runBuild(
-      docker,
-      route,
-      { contextDir: config.projectDir, dockerfile, tag: image, noCache: options.noCache, secrets: options.secrets },
-      { signal: options.signal, onProgress: progress.line },
-    );
-    progress.stop(true);
-  } catch (error) {
-    progress.stop(false);
-    throw error;
+    try {
+      await runBuild(
+        docker,
+        route,
+        { contextDir: config.projectDir, dockerfile, tag: temporary, noCache: options.noCache, secrets: options.secrets },
+        { signal: options.signal, onProgress: progress.line },
+      );
+      progress.stop(true);
+    } catch (error) {
+      progress.stop(false);
+      throw error;
+    }
+    logger.info('label', 'recording pip freeze, config and source in labels');
+    const [pipFreeze, source] = await Promise.all([
+      runInImage(docker, temporary, ['uv', 'pip', 'freeze'], options.signal),
+      readSourceInfo(config.projectDir, options.env ?? process.env),
+    ]);
+    const labels = imageLabels({
+      config,
+      cuda: model.cuda,
+      cudnn: model.cudnn,
+      cogVersion: cogpackVersion(),
+      openapiSchema: undefined,
+      pipFreeze: pipFreeze.trimEnd(),
+      hasInit: model.base.kind !== 'cog-base',
+      source,
+      created: started.toISOString(),
+    });
+    await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labels), { signal: options.signal });
+  } finally {
+    await removeImageName(docker, temporary);
   }
   const info = await inspectImage(docker, image);
   return { image, imageId: info.id, size: info.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings };
+}
+
+/** A name no user picks, derived from the final one so concurrent builds of two images never collide. */
+function temporaryImageName(image: string): string {
+  return `cog-tmp:${createHash('sha256').update(`${image}\0${process.pid}`).digest('hex').slice(0, 16)}`;
+}
+
+/** The weights image: built from the project with an ignore file that lets only the weights in. */
+function weightsBuildRequest(projectDir: string, weights: NonNullable<ModelPlan['weights']>): BuildRequest {
+  const dir = path.join(projectDir, buildDirName, 'weights');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'Dockerfile'), weights.dockerfile);
+  writeFileSync(path.join(dir, 'Dockerfile.dockerignore'), weights.dockerignore);
+  return { contextDir: projectDir, dockerfile: path.join(dir, 'Dockerfile'), tag: weights.image };
+}
+
+/** The label step: `FROM <built image>` with the labels, no new layers. */
+function labelBuildRequest(projectDir: string, from: string, tag: string, labels: Record<string, string>): BuildRequest {
+  const dir = path.join(projectDir, buildDirName, 'labels');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${from}\n`);
+  return { contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tag, labels };
 }
 
 function describeResolution(model: ModelPlan): string {

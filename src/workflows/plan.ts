@@ -4,6 +4,9 @@ import { breakSystemPackages, chooseBaseImage, cogBaseTagFor, defaultCogBaseRegi
 import { resolveCuda } from '../compat/resolve.js';
 import type { BaseImageChoice, CompatInput, Frameworks } from '../compat/types.js';
 import { findConfigFile } from '../config/find.js';
+import { defaultImageName } from '../config/image-name.js';
+import { weightsDockerfile, weightsImageName } from '../dockerfile/weights.js';
+import { findWeightFiles, weightLayers, type WeightFile } from '../weights/find.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { readCaCert } from '../dockerfile/ca-cert.js';
@@ -31,6 +34,10 @@ export interface PlanModelOptions extends BaseImageFlags {
   env?: NodeJS.ProcessEnv;
   /** Copy the code into the image (default true; false for run/serve/exec, which mount it). */
   includeSource?: boolean;
+  /** Image name (`-t`); default cog.yaml `image`, else `cog-<dirname>`. */
+  tag?: string | undefined;
+  /** Files at least this big get layers of their own. Default 10 MiB. */
+  weightsThresholdBytes?: number | undefined;
   /**
    * Whether an image can be used as a base (present in the local engine or its registry). Asked
    * only for a cog-base image that is a valid configuration. Default: never (no I/O).
@@ -41,6 +48,10 @@ export interface PlanModelOptions extends BaseImageFlags {
 /** Everything decided before the engine is touched; `cog debug` prints it, `cog build` builds it. */
 export interface ModelPlan {
   config: Config;
+  /** The image name the build produces. */
+  image: string;
+  /** The weights image and its Dockerfile, when the project has large files. */
+  weights: { image: string; files: WeightFile[]; dockerfile: string; dockerignore: string } | undefined;
   frameworks: Frameworks;
   /** Resolved CUDA and cuDNN (GPU builds; the user's values for CPU builds). */
   cuda: string | undefined;
@@ -83,19 +94,25 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     cogBaseAvailable: (image) => image === cogBaseImage,
   });
   const rewritten = rewriteRequirements(artifacts.lines, { gpu: config.build.gpu, cuda: cuda.cuda });
-  const userIgnore = path.join(config.projectDir, '.dockerignore');
+  const userIgnorePath = path.join(config.projectDir, '.dockerignore');
+  const userIgnore = existsSync(userIgnorePath) ? readFileSync(userIgnorePath, 'utf8') : undefined;
+  const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
+  const weights = options.includeSource === false ? undefined : planWeights(config.projectDir, image, userIgnore, options.weightsThresholdBytes);
   const build = generateBuildPlan(config, {
     base,
     breakSystemPackages: breakSystemPackages(base, cuda.cuda),
     requirements: rewritten.lines,
     localArtifacts: artifacts.artifacts.length > 0,
     caCert: env.COG_CA_CERT ? readCaCert(env.COG_CA_CERT) : undefined,
-    userDockerignore: existsSync(userIgnore) ? readFileSync(userIgnore, 'utf8') : undefined,
+    userDockerignore: userIgnore,
     includeSource: options.includeSource,
     configFileName: path.basename(found.file),
+    weights: weights && { image: weights.image, layers: weights.layers },
   });
   return {
     config,
+    image,
+    weights: weights && { image: weights.image, files: weights.files, ...weightsDockerfile(weights.layers) },
     frameworks,
     cuda: cuda.cuda,
     cudnn: cuda.cudnn,
@@ -105,6 +122,12 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     build,
     warnings: [...loaded.warnings, ...requirements.warnings, ...cuda.warnings, ...rewritten.warnings, ...base.warnings, ...build.warnings],
   };
+}
+
+function planWeights(projectDir: string, image: string, dockerignoreText: string | undefined, thresholdBytes: number | undefined) {
+  const files = findWeightFiles(projectDir, { dockerignoreText, thresholdBytes });
+  if (files.length === 0) return undefined;
+  return { image: weightsImageName(image), files, layers: weightLayers(files) };
 }
 
 /** The cog-base image this build would use, if it is available; undefined when not asked or not there. */
