@@ -2,6 +2,7 @@ import type { BaseImageChoice } from '../compat/types.js';
 import type { Config } from '../config/types.js';
 import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import type { WeightLayer } from '../weights/find.js';
+import type { IndexSecret } from './package-index.js';
 import { buildDirName, type BuildPlan } from './plan.js';
 import { weightCopySteps, weightIgnoreLines } from './weights.js';
 import {
@@ -32,6 +33,8 @@ export interface GenerateOptions {
   includeSource?: boolean;
   /** The config file's name when it is not `cog.yaml` (`-f`): copied to /src/cog.yaml. */
   configFileName?: string | undefined;
+  /** Package-index settings of the host, passed in as secrets (see package-index.ts). */
+  packageIndex?: IndexSecret[] | undefined;
   /** Weight files in layers of their own, copied from the weights image (see weights.ts). */
   weights?: { image: string; layers: WeightLayer[] } | undefined;
 }
@@ -59,17 +62,18 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
   lines.push(...environmentSteps(config.environment));
   const packages = onCogBase ? config.build.systemPackages.filter((p) => !cogBasePackages.has(p)) : config.build.systemPackages;
   lines.push(...aptInstall(packages));
-  if (base.kind === 'cuda') lines.push(...cudaPythonSteps(pythonVersion));
-  else lines.push(...uvSteps());
+  const index = options.packageIndex ?? [];
+  if (base.kind === 'cuda') lines.push(...cudaPythonSteps(pythonVersion, index));
+  else lines.push(...uvSteps(index));
   if (onCogBase && breakSystem) lines.push('RUN ln -sf /usr/bin/python3 /usr/local/bin/python');
   if (options.requirements.length > 0) {
     files['requirements.txt'] = `${options.requirements.join('\n')}\n`;
     if (options.localArtifacts) lines.push(...localArtifactSteps());
-    lines.push(...requirementsSteps(breakSystem));
+    lines.push(...requirementsSteps(breakSystem, index));
     // An artifact may depend on cog/coglet; the managed install below is the one that counts.
     if (options.localArtifacts) lines.push(`RUN uv pip uninstall${breakSystem ? ' --break-system-packages' : ''} cog coglet`);
   }
-  lines.push(...cogRuntimeSteps(config.build.sdkVersion, breakSystem));
+  lines.push(...cogRuntimeSteps(config.build.sdkVersion, breakSystem, index));
   if (!onCogBase) lines.push(...ldconfigSteps());
   lines.push(...runSteps(config.build.run));
   // After everything slow and before the code: a code edit never re-uploads a weight.

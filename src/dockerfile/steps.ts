@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.js';
 import { localArtifactsContainerDir, localArtifactsStagingDir } from '../requirements/local-artifacts.js';
+import { indexPrefix, type IndexSecret } from './package-index.js';
 import { buildDirName, uvVersion } from './plan.js';
 
 /**
@@ -60,9 +61,10 @@ export function aptInstall(packages: string[]): string[] {
  * PIP_BREAK_SYSTEM_PACKAGES lets it install on bases whose Python is marked externally managed
  * (Ubuntu 24.04); pips too old to know the setting ignore it.
  */
-export function uvSteps(): string[] {
+export function uvSteps(index: IndexSecret[] = []): string[] {
+  const { mounts, env } = indexPrefix(index, 'pip');
   return [
-    `RUN --mount=type=cache,target=/root/.cache/pip PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --disable-pip-version-check --root-user-action=ignore uv==${uvVersion}`,
+    `RUN --mount=type=cache,target=/root/.cache/pip ${mounts}${env}PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --disable-pip-version-check --root-user-action=ignore uv==${uvVersion}`,
     // Copy mode: the uv cache is a BuildKit cache mount on another filesystem, hard links fail.
     'ENV UV_SYSTEM_PYTHON=true UV_LINK_MODE=copy',
   ];
@@ -72,11 +74,12 @@ export function uvSteps(): string[] {
  * nvidia/cuda images carry no Python: the OS's python3-pip bootstraps uv, then uv installs the
  * requested Python (from `UV_PYTHON_INSTALL_MIRROR` when set) and links it where Cog expects it.
  */
-export function cudaPythonSteps(pythonVersion: string): string[] {
+export function cudaPythonSteps(pythonVersion: string, index: IndexSecret[] = []): string[] {
+  const { mounts, env } = indexPrefix(index, 'uv');
   return [
     `RUN ${aptCache} apt-get update -qq && apt-get install -qqy --no-install-recommends wget curl xz-utils git ca-certificates python3-pip && rm -rf /var/lib/apt/lists/*`,
-    ...uvSteps(),
-    `RUN uv python install ${pythonVersion} && ln -sf $(uv python find ${pythonVersion}) /usr/bin/python3 && ln -sf $(uv python find ${pythonVersion}) /usr/local/bin/python`,
+    ...uvSteps(index),
+    `RUN ${mounts}${env}uv python install ${pythonVersion} && ln -sf $(uv python find ${pythonVersion}) /usr/bin/python3 && ln -sf $(uv python find ${pythonVersion}) /usr/local/bin/python`,
     `ENV UV_PYTHON=${pythonVersion}`,
     'ENV PATH="/usr/local/bin:$PATH"',
   ];
@@ -86,18 +89,20 @@ export function localArtifactSteps(): string[] {
   return [`COPY ${buildDirName}/${localArtifactsStagingDir}/ ${localArtifactsContainerDir}/`];
 }
 
-export function requirementsSteps(breakSystem: boolean): string[] {
+export function requirementsSteps(breakSystem: boolean, index: IndexSecret[] = []): string[] {
+  const { mounts, env } = indexPrefix(index, 'uv');
   return [
     `COPY ${buildDirName}/requirements.txt /tmp/requirements.txt`,
-    `RUN --mount=type=cache,target=/root/.cache/uv uv pip install${breakSystem ? ' --break-system-packages' : ''} -r /tmp/requirements.txt`,
+    `RUN --mount=type=cache,target=/root/.cache/uv ${mounts}${env}uv pip install${breakSystem ? ' --break-system-packages' : ''} -r /tmp/requirements.txt`,
   ];
 }
 
 /** The Cog runtime (`cog` from PyPI, which brings `coglet`), after the user's packages. */
-export function cogRuntimeSteps(sdkVersion: string | undefined, breakSystem: boolean): string[] {
+export function cogRuntimeSteps(sdkVersion: string | undefined, breakSystem: boolean, index: IndexSecret[] = []): string[] {
+  const { mounts, env } = indexPrefix(index, 'uv');
   const pre = sdkVersion === 'prerelease' || (sdkVersion && /\d(a|b|rc|\.dev)\d|-/.test(sdkVersion)) ? ' --pre' : '';
   const spec = sdkVersion && sdkVersion !== 'prerelease' ? `cog==${sdkVersion}` : 'cog';
-  return [`RUN --mount=type=cache,target=/root/.cache/uv uv pip install${breakSystem ? ' --break-system-packages' : ''}${pre} ${spec}`];
+  return [`RUN --mount=type=cache,target=/root/.cache/uv ${mounts}${env}uv pip install${breakSystem ? ' --break-system-packages' : ''}${pre} ${spec}`];
 }
 
 export function ldconfigSteps(): string[] {

@@ -80,7 +80,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       await runBuild(
         docker,
         route,
-        { contextDir: config.projectDir, dockerfile, tag: temporary, noCache: options.noCache, secrets: options.secrets },
+        { contextDir: config.projectDir, dockerfile, tag: temporary, noCache: options.noCache, secrets: [...(options.secrets ?? []), ...model.secrets] },
         { signal: options.signal, onProgress: progress.line },
       );
       progress.stop(true);

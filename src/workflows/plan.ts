@@ -11,7 +11,9 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { readCaCert } from '../dockerfile/ca-cert.js';
 import { generateBuildPlan } from '../dockerfile/generate.js';
+import { indexSecretArgs, indexSecretsFromEnv } from '../dockerfile/package-index.js';
 import type { BuildPlan } from '../dockerfile/plan.js';
+import { mirroredImage, parseImageMirrors } from '../registry/mirrors.js';
 import { detectFrameworks } from '../requirements/frameworks.js';
 import { planLocalArtifacts, type StagedArtifact } from '../requirements/local-artifacts.js';
 import { readRequirements } from '../requirements/read.js';
@@ -59,6 +61,8 @@ export interface ModelPlan {
   base: BaseImageChoice;
   /** The lines of the rewritten requirements file. */
   requirements: string[];
+  /** `--secret` values the build needs besides the user's (package-index settings). */
+  secrets: string[];
   /** Local wheels/sdists to stage into the build directory. */
   localArtifacts: StagedArtifact[];
   build: BuildPlan;
@@ -86,18 +90,21 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   };
   const cuda = resolveCuda(input);
   const registry = env.COG_REGISTRY_HOST || defaultCogBaseRegistry;
-  const cogBaseImage = await availableCogBase(input, cuda.cuda, registry, options);
-  const base = chooseBaseImage(cuda, input, {
+  const cogBaseImage = await availableCogBase(input, cuda.cuda, registry, options, parseImageMirrors(env.COG_IMAGE_MIRRORS));
+  const mirrors = parseImageMirrors(env.COG_IMAGE_MIRRORS);
+  const chosen = chooseBaseImage(cuda, input, {
     useCogBaseImage: options.useCogBaseImage,
     useCudaBaseImage: options.useCudaBaseImage,
     cogBaseRegistry: registry,
     cogBaseAvailable: (image) => image === cogBaseImage,
   });
+  const base = { ...chosen, image: mirroredImage(chosen.image, mirrors) };
   const rewritten = rewriteRequirements(artifacts.lines, { gpu: config.build.gpu, cuda: cuda.cuda });
   const userIgnorePath = path.join(config.projectDir, '.dockerignore');
   const userIgnore = existsSync(userIgnorePath) ? readFileSync(userIgnorePath, 'utf8') : undefined;
   const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
   const weights = options.includeSource === false ? undefined : planWeights(config.projectDir, image, userIgnore, options.weightsThresholdBytes);
+  const packageIndex = indexSecretsFromEnv(env);
   const build = generateBuildPlan(config, {
     base,
     breakSystemPackages: breakSystemPackages(base, cuda.cuda),
@@ -108,11 +115,13 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     includeSource: options.includeSource,
     configFileName: path.basename(found.file),
     weights: weights && { image: weights.image, layers: weights.layers },
+    packageIndex,
   });
   return {
     config,
     image,
     weights: weights && { image: weights.image, files: weights.files, ...weightsDockerfile(weights.layers) },
+    secrets: indexSecretArgs(packageIndex),
     frameworks,
     cuda: cuda.cuda,
     cudnn: cuda.cudnn,
@@ -131,10 +140,17 @@ function planWeights(projectDir: string, image: string, dockerignoreText: string
 }
 
 /** The cog-base image this build would use, if it is available; undefined when not asked or not there. */
-async function availableCogBase(input: CompatInput, cuda: string | undefined, registry: string, options: PlanModelOptions): Promise<string | undefined> {
+async function availableCogBase(
+  input: CompatInput,
+  cuda: string | undefined,
+  registry: string,
+  options: PlanModelOptions,
+  mirrors: Map<string, string>,
+): Promise<string | undefined> {
   if (options.useCogBaseImage === false || !options.imageAvailable) return undefined;
   const tag = cogBaseTagFor({ cuda, pythonVersion: pythonMinor(input.pythonVersion), torch: input.frameworks.torch || undefined });
   if (!tag) return undefined;
   const image = `${registry}/cog-base:${tag}`;
-  return (await options.imageAvailable(image)) ? image : undefined;
+  // The mirror is where it would be pulled from, so that is where to look.
+  return (await options.imageAvailable(mirroredImage(image, mirrors))) ? image : undefined;
 }
