@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { repoRoot } from '../support/paths.js';
 
-/** Integration tests also run the installed entry point (bin/cog.js → dist/): compile it first. */
+/** Integration tests also run the installed entry point (bin/cog.js → dist/): build it first. */
 export default function setup(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
 }
