@@ -1,7 +1,9 @@
 import type { ProgressMode } from '../engine/argv.js';
+import { UserError } from '../errors.js';
+import { formatBytes } from '../ui/format.js';
+import { parseSize } from '../ui/size.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
-import { formatBytes } from '../ui/format.js';
 
 export const buildCommand: CommandDefinition = {
   name: 'build',
@@ -13,14 +15,22 @@ export const buildCommand: CommandDefinition = {
     { flags: '--secret <spec>', description: 'a build secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)', repeatable: true },
     {
       flags: '--progress <mode>',
-      description: 'BuildKit progress output (default: $BUILDKIT_PROGRESS, else auto)',
-      choices: ['auto', 'plain', 'tty', 'quiet'],
+      description: 'build output: auto (a spinner on a terminal), plain, tty, quiet, or json (one event per line) (default: $BUILDKIT_PROGRESS, else auto)',
+      choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
     },
     { flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)' },
+    { flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)' },
+    { flags: '--openapi-schema <file>', description: 'use this OpenAPI schema instead of reading it from the predictor' },
+    { flags: '--separate-weights', description: 'keep weights out of the code layer (always on in cogpack; accepted for compatibility)' },
+    { flags: '--weights-threshold <size>', description: 'files at least this big get layers of their own (default: 10MiB, or $COG_WEIGHTS_THRESHOLD)' },
     ...baseImageOptions,
   ],
   handler: async (_args, options, context) => {
-    const progress = (options.progress as ProgressMode | undefined) ?? (process.env.BUILDKIT_PROGRESS as ProgressMode | undefined);
+    const baseFlags = readBaseImageFlags(options);
+    if (options.dockerfile && (baseFlags.useCogBaseImage !== undefined || baseFlags.useCudaBaseImage !== undefined)) {
+      throw new UserError('--dockerfile cannot be combined with --use-cog-base-image or --use-cuda-base-image', { exitCode: 2 });
+    }
+    const threshold = (options.weightsThreshold as string | undefined) ?? process.env.COG_WEIGHTS_THRESHOLD;
     // Loaded on use: `cog --help` and other commands stay fast.
     const { buildModel } = await import('../workflows/build.js');
     const result = await buildModel({
@@ -28,10 +38,13 @@ export const buildCommand: CommandDefinition = {
       configFile: options.file as string,
       tag: options.tag as string | undefined,
       noCache: options.cache === false,
-      progress,
+      progress: (options.progress as ProgressMode | undefined) ?? (process.env.BUILDKIT_PROGRESS as ProgressMode | undefined),
       secrets: options.secret as string[] | undefined,
       builder: options.builder as string | undefined,
-      ...readBaseImageFlags(options),
+      dockerfile: options.dockerfile as string | undefined,
+      openapiSchemaFile: options.openapiSchema as string | undefined,
+      weightsThresholdBytes: threshold ? parseSize(threshold) : undefined,
+      ...baseFlags,
       logger: context.logger,
       signal: context.signal,
     });

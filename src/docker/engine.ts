@@ -55,3 +55,9 @@ export async function runInImage(docker: DockerCli, image: string, command: stri
 export async function removeImageName(docker: DockerCli, name: string): Promise<void> {
   await docker.run(['image', 'rm', name]);
 }
+
+/** Gives an image another name. */
+export async function tagImage(docker: DockerCli, source: string, target: string): Promise<void> {
+  const result = await docker.run(['tag', source, target]);
+  if (result.exitCode !== 0) throw new UserError(`could not name the image ${target}: ${result.stderrTail.at(-1) ?? ''}`);
+}

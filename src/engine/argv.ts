@@ -1,7 +1,7 @@
 import type { BuildRoute } from './route.js';
 
 /** BuildKit progress modes `cog build --progress` accepts. */
-export type ProgressMode = 'auto' | 'plain' | 'tty' | 'quiet';
+export type ProgressMode = 'auto' | 'plain' | 'tty' | 'quiet' | 'json';
 
 export interface BuildRequest {
   /** The build context: the project directory. */

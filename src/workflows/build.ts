@@ -1,20 +1,18 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { inspectImage, removeImageName, requireEngine, runInImage } from '../docker/engine.js';
-import { imageLabels } from '../dockerfile/labels.js';
-import { cogpackVersion } from '../version.js';
-import { readSourceInfo } from '../vcs/git.js';
+import { inspectImage, removeImageName, requireEngine, tagImage } from '../docker/engine.js';
 import { createDockerCli, type DockerCli } from '../docker/process.js';
-import { buildDirName } from '../dockerfile/plan.js';
-import type { BuildRequest, ProgressMode } from '../engine/argv.js';
+import { imageLabels } from '../dockerfile/labels.js';
+import type { ProgressMode } from '../engine/argv.js';
 import { runBuild } from '../engine/build.js';
 import { describeRoute, detectRoute } from '../engine/route.js';
-import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import { createBuildProgress } from '../ui/build-progress.js';
 import { formatBytes } from '../ui/format.js';
 import { Logger } from '../ui/logger.js';
+import { readSourceInfo } from '../vcs/git.js';
+import { cogpackVersion } from '../version.js';
+import { labelBuildRequest, stageBuildFiles, weightsBuildRequest } from './build-staging.js';
 import { imageAvailability } from './image-available.js';
+import { dependencyKey, PipFreezeCache } from './pip-freeze.js';
 import { planModel, type BaseImageFlags, type ModelPlan } from './plan.js';
 
 export interface BuildModelOptions extends BaseImageFlags {
@@ -32,10 +30,18 @@ export interface BuildModelOptions extends BaseImageFlags {
   secrets?: string[];
   /** A named buildx builder (`--builder`). */
   builder?: string;
-  /** The environment to read COG_CA_CERT and COG_REGISTRY_HOST from. Default process.env. */
+  /** `--dockerfile`: build this Dockerfile as it is. */
+  dockerfile?: string | undefined;
+  /** `--openapi-schema`: the schema to label the image with, instead of the static one. */
+  openapiSchemaFile?: string | undefined;
+  /** Files at least this big get layers of their own. Default 10 MiB. */
+  weightsThresholdBytes?: number | undefined;
+  /** The environment to read COG_CA_CERT, COG_REGISTRY_HOST and index settings from. Default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   docker?: DockerCli;
+  /** Where pip freeze results are cached; default under the cache dir. */
+  pipFreezeCache?: PipFreezeCache;
   signal?: AbortSignal;
 }
 
@@ -49,38 +55,70 @@ export interface BuildModelResult {
   warnings: string[];
 }
 
-/** `cog build`: cog.yaml → Dockerfile → BuildKit → a tagged image in the local engine. */
+/**
+ * `cog build`: cog.yaml → Dockerfile → BuildKit → a labelled image in the local engine.
+ *
+ * The image is built under a temporary name and only then given its own, so a failure at any step
+ * leaves the previous image of that name untouched, and no temporary name survives.
+ */
 export async function buildModel(options: BuildModelOptions): Promise<BuildModelResult> {
   const logger = options.logger ?? new Logger();
   const docker = options.docker ?? createDockerCli();
+  const env = options.env ?? process.env;
+  const freezes = options.pipFreezeCache ?? new PipFreezeCache();
+  const clock = phaseClock(logger);
+
   // Config problems first: they are the user's to fix whether or not an engine runs.
-  const model = await planModel({ ...options, imageAvailable: imageAvailability({ docker }) });
-  await requireEngine(docker);
+  const model = await planModel({ ...options, env, imageAvailable: imageAvailability({ docker }) });
   const { config, image } = model;
-  logger.info('config', `${path.relative(options.cwd, config.file) || config.file} → image ${image}`);
+  logger.info('config', `${config.file} → image ${image}`);
   for (const warning of model.warnings) logger.warn(warning);
   logger.info('resolve', describeResolution(model));
+  clock('plan');
 
-  const route = await detectRoute(docker, { builder: options.builder });
+  const [, route, source] = await Promise.all([
+    requireEngine(docker),
+    detectRoute(docker, { builder: options.builder }),
+    readSourceInfo(config.projectDir, env),
+  ]);
   logger.debug(`engine route: ${describeRoute(route)}`);
+  clock('engine, route and source');
+
   const dockerfile = stageBuildFiles(model);
-  const started = new Date();
-  // Build under a temporary name and label into the final one: a failure at any step leaves the
-  // previous image of that name untouched.
+  const predicted = model.codeLayers === undefined ? undefined : freezes.predict(image);
+  const labelsWith = (pipFreeze: string) =>
+    imageLabels({
+      config,
+      cuda: model.cuda,
+      cudnn: model.cudnn,
+      cogVersion: cogpackVersion(),
+      openapiSchema: undefined,
+      pipFreeze,
+      hasInit: model.base.kind !== 'cog-base',
+      source,
+      created: new Date().toISOString(),
+    });
   const temporary = temporaryImageName(image);
-  if (model.weights) {
-    const total = model.weights.files.reduce((sum, f) => sum + f.size, 0);
-    logger.info('build', `${model.weights.files.length} weight file(s), ${formatBytes(total)}, in layers of their own (${model.weights.image})`);
-    await runBuild(docker, route, weightsBuildRequest(config.projectDir, model.weights), { signal: options.signal });
-  }
-  logger.info('build', `building ${image} with BuildKit`);
-  const progress = createBuildProgress(options.progress ?? 'auto', logger);
   try {
+    if (model.weights) {
+      const total = model.weights.files.reduce((sum, f) => sum + f.size, 0);
+      logger.info('build', `${model.weights.files.length} weight file(s), ${formatBytes(total)}, in layers of their own (${model.weights.image})`);
+      await runBuild(docker, route, weightsBuildRequest(config.projectDir, model.weights), { signal: options.signal });
+    }
+    logger.info('build', `building ${image} with BuildKit`);
+    const progress = createBuildProgress(options.progress ?? 'auto', logger);
     try {
       await runBuild(
         docker,
         route,
-        { contextDir: config.projectDir, dockerfile, tag: temporary, noCache: options.noCache, secrets: [...(options.secrets ?? []), ...model.secrets] },
+        {
+          contextDir: config.projectDir,
+          dockerfile,
+          tag: temporary,
+          noCache: options.noCache,
+          secrets: [...(options.secrets ?? []), ...model.secrets],
+          labels: labelsWith(predicted?.freeze ?? ''),
+        },
         { signal: options.signal, onProgress: progress.line },
       );
       progress.stop(true);
@@ -88,50 +126,27 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       progress.stop(false);
       throw error;
     }
-    logger.info('label', 'recording pip freeze, config and source in labels');
-    const [pipFreeze, source] = await Promise.all([
-      runInImage(docker, temporary, ['uv', 'pip', 'freeze'], options.signal),
-      readSourceInfo(config.projectDir, options.env ?? process.env),
-    ]);
-    const labels = imageLabels({
-      config,
-      cuda: model.cuda,
-      cudnn: model.cudnn,
-      cogVersion: cogpackVersion(),
-      openapiSchema: undefined,
-      pipFreeze: pipFreeze.trimEnd(),
-      hasInit: model.base.kind !== 'cog-base',
-      source,
-      created: started.toISOString(),
-    });
-    await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labels), { signal: options.signal });
+    clock('build');
+
+    const built = await inspectImage(docker, temporary);
+    const depsKey = dependencyKey(built.layers, model.codeLayers);
+    let final = built;
+    if (depsKey && depsKey === predicted?.depsKey) {
+      // The dependencies are those of the last build: its pip freeze label is already right.
+      await tagImage(docker, temporary, image);
+    } else {
+      logger.info('label', 'recording pip freeze in the labels');
+      const freeze = await freezes.freeze(docker, temporary, depsKey ?? `image:${built.id}`, options.signal);
+      await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labelsWith(freeze)), { signal: options.signal });
+      final = await inspectImage(docker, image);
+    }
+    if (depsKey) freezes.remember(image, depsKey);
+    clock('labels');
+    return { image, imageId: final.id, size: final.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings };
   } finally {
     await removeImageName(docker, temporary);
+    clock('clean-up');
   }
-  const info = await inspectImage(docker, image);
-  return { image, imageId: info.id, size: info.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings };
-}
-
-/** A name no user picks, derived from the final one so concurrent builds of two images never collide. */
-function temporaryImageName(image: string): string {
-  return `cog-tmp:${createHash('sha256').update(`${image}\0${process.pid}`).digest('hex').slice(0, 16)}`;
-}
-
-/** The weights image: built from the project with an ignore file that lets only the weights in. */
-function weightsBuildRequest(projectDir: string, weights: NonNullable<ModelPlan['weights']>): BuildRequest {
-  const dir = path.join(projectDir, buildDirName, 'weights');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'Dockerfile'), weights.dockerfile);
-  writeFileSync(path.join(dir, 'Dockerfile.dockerignore'), weights.dockerignore);
-  return { contextDir: projectDir, dockerfile: path.join(dir, 'Dockerfile'), tag: weights.image };
-}
-
-/** The label step: `FROM <built image>` with the labels, no new layers. */
-function labelBuildRequest(projectDir: string, from: string, tag: string, labels: Record<string, string>): BuildRequest {
-  const dir = path.join(projectDir, buildDirName, 'labels');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${from}\n`);
-  return { contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tag, labels };
 }
 
 function describeResolution(model: ModelPlan): string {
@@ -142,32 +157,17 @@ function describeResolution(model: ModelPlan): string {
   return `${parts.join(', ')} on ${model.base.image}`;
 }
 
-/**
- * Writes the Dockerfile, its ignore file and the generated files into `.cog/build/`, replacing
- * what an earlier build left there. Each file is written whole to a temporary name and renamed,
- * so an interrupted build never leaves a half-written file for the next one. Local artifacts are
- * hard-linked (a multi-gigabyte wheel costs nothing), copied across filesystems.
- */
-function stageBuildFiles(model: ModelPlan): string {
-  const dir = path.join(model.config.projectDir, buildDirName);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const write = (name: string, text: string) => {
-    const target = path.join(dir, name);
-    writeFileSync(`${target}.tmp`, text);
-    renameSync(`${target}.tmp`, target);
+/** `--debug` shows how long each phase took, to see where a build's time goes. */
+function phaseClock(logger: Logger): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    logger.debug(`${phase}: ${Math.round(now - last)} ms`);
+    last = now;
   };
-  for (const [name, text] of Object.entries(model.build.files)) write(name, text);
-  for (const artifact of model.localArtifacts) {
-    const target = path.join(dir, localArtifactsStagingDir, ...artifact.stagedAs.split('/'));
-    mkdirSync(path.dirname(target), { recursive: true });
-    try {
-      linkSync(artifact.source, target);
-    } catch {
-      copyFileSync(artifact.source, target);
-    }
-  }
-  write('Dockerfile', model.build.dockerfile);
-  write('Dockerfile.dockerignore', model.build.dockerignore);
-  return path.join(dir, 'Dockerfile');
+}
+
+/** A name no user picks, derived from the final one so concurrent builds of two images never collide. */
+function temporaryImageName(image: string): string {
+  return `cog-tmp:${createHash('sha256').update(`${image}\0${process.pid}`).digest('hex').slice(0, 16)}`;
 }

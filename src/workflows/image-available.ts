@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AnswerCache, cacheDir } from '../cache/answers.js';
+import { cacheDir, JsonCache } from '../cache/json-cache.js';
 import type { DockerCli } from '../docker/process.js';
 import { publicManifestExists } from '../registry/manifest-exists.js';
 
@@ -11,7 +11,7 @@ export interface AvailabilityOptions {
   /** The engine to look in first; undefined skips the local check. */
   docker: DockerCli | undefined;
   /** Where registry answers are cached; default `<cache dir>/base-images.json`. */
-  cache?: AnswerCache;
+  cache?: JsonCache<boolean>;
   registryTimeoutMs?: number;
 }
 
@@ -21,7 +21,7 @@ export interface AvailabilityOptions {
  * every time; registry answers are cached (a day when found, an hour when not). Never throws.
  */
 export function imageAvailability(options: AvailabilityOptions): (image: string) => Promise<boolean> {
-  const cache = options.cache ?? new AnswerCache(path.join(cacheDir(), 'base-images.json'));
+  const cache = options.cache ?? new JsonCache<boolean>(path.join(cacheDir(), 'base-images.json'));
   return async (image) => {
     const local = options.docker?.run(['image', 'inspect', '--format', '{{.Id}}', image]).then((r) => r.exitCode === 0, () => false);
     const cached = cache.get(image);

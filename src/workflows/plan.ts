@@ -4,6 +4,7 @@ import { breakSystemPackages, chooseBaseImage, cogBaseTagFor, defaultCogBaseRegi
 import { resolveCuda } from '../compat/resolve.js';
 import type { BaseImageChoice, CompatInput, Frameworks } from '../compat/types.js';
 import { findConfigFile } from '../config/find.js';
+import { UserError } from '../errors.js';
 import { defaultImageName } from '../config/image-name.js';
 import { weightsDockerfile, weightsImageName } from '../dockerfile/weights.js';
 import { findWeightFiles, weightLayers, type WeightFile } from '../weights/find.js';
@@ -40,6 +41,8 @@ export interface PlanModelOptions extends BaseImageFlags {
   tag?: string | undefined;
   /** Files at least this big get layers of their own. Default 10 MiB. */
   weightsThresholdBytes?: number | undefined;
+  /** `--dockerfile`: build this Dockerfile as it is instead of generating one. */
+  dockerfile?: string | undefined;
   /**
    * Whether an image can be used as a base (present in the local engine or its registry). Asked
    * only for a cog-base image that is a valid configuration. Default: never (no I/O).
@@ -61,6 +64,11 @@ export interface ModelPlan {
   base: BaseImageChoice;
   /** The lines of the rewritten requirements file. */
   requirements: string[];
+  /**
+   * How many layers at the end of the image hold the code (the `COPY . /src`, and the `RUN cp` of
+   * a config file with another name); undefined when unknown (`--dockerfile`).
+   */
+  codeLayers: number | undefined;
   /** `--secret` values the build needs besides the user's (package-index settings). */
   secrets: string[];
   /** Local wheels/sdists to stage into the build directory. */
@@ -105,7 +113,7 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
   const weights = options.includeSource === false ? undefined : planWeights(config.projectDir, image, userIgnore, options.weightsThresholdBytes);
   const packageIndex = indexSecretsFromEnv(env);
-  const build = generateBuildPlan(config, {
+  const generated = generateBuildPlan(config, {
     base,
     breakSystemPackages: breakSystemPackages(base, cuda.cuda),
     requirements: rewritten.lines,
@@ -117,11 +125,13 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     weights: weights && { image: weights.image, layers: weights.layers },
     packageIndex,
   });
+  const build = options.dockerfile ? userDockerfilePlan(path.resolve(options.cwd, options.dockerfile), generated) : generated;
   return {
     config,
     image,
-    weights: weights && { image: weights.image, files: weights.files, ...weightsDockerfile(weights.layers) },
+    weights: weights && !options.dockerfile ? { image: weights.image, files: weights.files, ...weightsDockerfile(weights.layers) } : undefined,
     secrets: indexSecretArgs(packageIndex),
+    codeLayers: options.dockerfile ? undefined : options.includeSource === false ? 0 : path.basename(found.file) === 'cog.yaml' ? 1 : 2,
     frameworks,
     cuda: cuda.cuda,
     cudnn: cuda.cudnn,
@@ -131,6 +141,18 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     build,
     warnings: [...loaded.warnings, ...requirements.warnings, ...cuda.warnings, ...rewritten.warnings, ...base.warnings, ...build.warnings],
   };
+}
+
+/**
+ * `--dockerfile`: the user's Dockerfile, verbatim, with the generated plan's ignore file (so
+ * `.cog/` stays out as always). Schema, pip freeze and labels still apply.
+ */
+function userDockerfilePlan(file: string, generated: BuildPlan): BuildPlan {
+  if (!existsSync(file)) throw new UserError(`--dockerfile ${file}: no such file`);
+  const dockerfile = readFileSync(file, 'utf8');
+  const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)/im.exec(dockerfile)?.[1];
+  if (!from) throw new UserError(`--dockerfile ${file}: no FROM instruction`);
+  return { ...generated, baseImage: from, dockerfile, files: {} };
 }
 
 function planWeights(projectDir: string, image: string, dockerignoreText: string | undefined, thresholdBytes: number | undefined) {
