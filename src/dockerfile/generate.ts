@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import type { WeightLayer } from '../weights/find.js';
 import type { IndexSecret } from './package-index.js';
-import { buildDirName, type BuildPlan } from './plan.js';
+import { buildDirName, schemaFileName, type BuildPlan } from './plan.js';
 import { weightCopySteps, weightIgnoreLines } from './weights.js';
 import {
   aptInstall, localArtifactSteps, caCertSteps, cogBasePackages, cogRuntimeSteps, cudaPythonSteps, environmentSteps, ldconfigSteps,
@@ -33,6 +33,8 @@ export interface GenerateOptions {
   includeSource?: boolean;
   /** The config file's name when it is not `cog.yaml` (`-f`): copied to /src/cog.yaml. */
   configFileName?: string | undefined;
+  /** `.cog/openapi_schema.json` is staged: let it through to /src/.cog, where the runtime reads it. */
+  withSchema?: boolean;
   /** Package-index settings of the host, passed in as secrets (see package-index.ts). */
   packageIndex?: IndexSecret[] | undefined;
   /** Weight files in layers of their own, copied from the weights image (see weights.ts). */
@@ -98,6 +100,7 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
       options.userDockerignore,
       [...Object.keys(files), ...(options.localArtifacts ? [localArtifactsStagingDir] : [])],
       weights ? weightIgnoreLines(weights.layers) : [],
+      options.withSchema ?? false,
     ),
     warnings: [],
   };
@@ -107,8 +110,13 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
  * The ignore file BuildKit reads for our Dockerfile. `.cog/` never goes into the image except
  * the generated files the Dockerfile copies (they are tiny).
  */
-function dockerignore(user: string | undefined, generated: string[], weightFiles: string[]): string {
-  const ours = ['.cog', ...generated.map((name) => `!${buildDirName}/${name}`), ...weightFiles];
+function dockerignore(user: string | undefined, generated: string[], weightFiles: string[], withSchema: boolean): string {
+  const ours = [
+    '.cog',
+    ...generated.map((name) => `!${buildDirName}/${name}`),
+    ...(withSchema ? [`!${schemaFileName}`] : []),
+    ...weightFiles,
+  ];
   const userPart = user ? `${user.trimEnd()}\n` : '';
   return `${userPart}# added by cogpack\n${ours.join('\n')}\n`;
 }

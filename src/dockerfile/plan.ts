@@ -1,6 +1,13 @@
 /** Where generated files are staged, relative to the project directory (as upstream). */
 export const buildDirName = '.cog/build';
 
+/**
+ * The predictor's OpenAPI schema, relative to the project: copied with the code to
+ * /src/.cog/openapi_schema.json, where the runtime reads it (and visible there when run/serve mount
+ * the project instead).
+ */
+export const schemaFileName = '.cog/openapi_schema.json';
+
 /** uv version installed into images; pinned so a build today equals a build tomorrow. */
 export const uvVersion = '0.9.26';
 

@@ -1,6 +1,6 @@
 import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildDirName } from '../dockerfile/plan.js';
+import { buildDirName, schemaFileName } from '../dockerfile/plan.js';
 import type { BuildRequest } from '../engine/argv.js';
 import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import type { ModelPlan } from './plan.js';
@@ -25,6 +25,7 @@ export function stageBuildFiles(model: ModelPlan): string {
       copyFileSync(artifact.source, target);
     }
   }
+  if (model.schema !== undefined) writeAtomically(path.join(model.config.projectDir, schemaFileName), `${model.schema}\n`);
   writeAtomically(path.join(dir, 'Dockerfile'), model.build.dockerfile);
   writeAtomically(path.join(dir, 'Dockerfile.dockerignore'), model.build.dockerignore);
   return path.join(dir, 'Dockerfile');

@@ -69,7 +69,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   const clock = phaseClock(logger);
 
   // Config problems first: they are the user's to fix whether or not an engine runs.
-  const model = await planModel({ ...options, env, imageAvailable: imageAvailability({ docker }) });
+  const model = await planModel({ ...options, env, withSchema: true, imageAvailable: imageAvailability({ docker }) });
   const { config, image } = model;
   logger.info('config', `${config.file} → image ${image}`);
   for (const warning of model.warnings) logger.warn(warning);
@@ -92,7 +92,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       cuda: model.cuda,
       cudnn: model.cudnn,
       cogVersion: cogpackVersion(),
-      openapiSchema: undefined,
+      openapiSchema: model.schema,
       pipFreeze,
       hasInit: model.base.kind !== 'cog-base',
       source,

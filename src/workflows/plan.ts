@@ -44,6 +44,13 @@ export interface PlanModelOptions extends BaseImageFlags {
   /** `--dockerfile`: build this Dockerfile as it is instead of generating one. */
   dockerfile?: string | undefined;
   /**
+   * Describe the predictor with an OpenAPI schema (`cog build`; `cog debug` skips it). The schema
+   * comes from `openapiSchemaFile`, else `COG_OPENAPI_SCHEMA`, else the Python source, statically.
+   */
+  withSchema?: boolean;
+  /** `--openapi-schema`: a schema file to use as it is. */
+  openapiSchemaFile?: string | undefined;
+  /**
    * Whether an image can be used as a base (present in the local engine or its registry). Asked
    * only for a cog-base image that is a valid configuration. Default: never (no I/O).
    */
@@ -69,6 +76,8 @@ export interface ModelPlan {
    * a config file with another name); undefined when unknown (`--dockerfile`).
    */
   codeLayers: number | undefined;
+  /** The OpenAPI schema as JSON text (the label's value and `.cog/openapi_schema.json`). */
+  schema: string | undefined;
   /** `--secret` values the build needs besides the user's (package-index settings). */
   secrets: string[];
   /** Local wheels/sdists to stage into the build directory. */
@@ -113,6 +122,7 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
   const weights = options.includeSource === false ? undefined : planWeights(config.projectDir, image, userIgnore, options.weightsThresholdBytes);
   const packageIndex = indexSecretsFromEnv(env);
+  const schema = options.withSchema ? await predictorSchema(config, options.openapiSchemaFile ?? env.COG_OPENAPI_SCHEMA, options.cwd) : undefined;
   const generated = generateBuildPlan(config, {
     base,
     breakSystemPackages: breakSystemPackages(base, cuda.cuda),
@@ -124,12 +134,14 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     configFileName: path.basename(found.file),
     weights: weights && { image: weights.image, layers: weights.layers },
     packageIndex,
+    withSchema: schema !== undefined,
   });
   const build = options.dockerfile ? userDockerfilePlan(path.resolve(options.cwd, options.dockerfile), generated) : generated;
   return {
     config,
     image,
     weights: weights && !options.dockerfile ? { image: weights.image, files: weights.files, ...weightsDockerfile(weights.layers) } : undefined,
+    schema,
     secrets: indexSecretArgs(packageIndex),
     codeLayers: options.dockerfile ? undefined : options.includeSource === false ? 0 : path.basename(found.file) === 'cog.yaml' ? 1 : 2,
     frameworks,
@@ -153,6 +165,26 @@ function userDockerfilePlan(file: string, generated: BuildPlan): BuildPlan {
   const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)/im.exec(dockerfile)?.[1];
   if (!from) throw new UserError(`--dockerfile ${file}: no FROM instruction`);
   return { ...generated, baseImage: from, dockerfile, files: {} };
+}
+
+/** The predictor's schema: a given file (checked to be JSON), or read statically from the Python source. */
+async function predictorSchema(config: Config, givenFile: string | undefined, cwd: string): Promise<string | undefined> {
+  if (givenFile) {
+    const file = path.resolve(cwd, givenFile);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+      JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`OpenAPI schema ${file} is not a readable JSON file: ${(error as Error).message}`, { cause: error });
+    }
+    return text.trim();
+  }
+  if (!config.predict && !config.train) return undefined;
+  // Loaded on use: the Python grammar is only needed when a build describes its predictor.
+  const { generateSchemaJson } = await import('../schema/index.js');
+  const { json } = await generateSchemaJson({ projectDir: config.projectDir, predict: config.predict, train: config.train });
+  return json;
 }
 
 function planWeights(projectDir: string, image: string, dockerignoreText: string | undefined, thresholdBytes: number | undefined) {
