@@ -79,6 +79,8 @@ describe('cog build failures [engine]', () => {
     expect(await containerIds(testbed.docker)).toEqual(before);
     const image = await testbed.docker.run(['image', 'inspect', tag]);
     expect(image.exitCode).not.toBe(0);
+    const images = await testbed.docker.run(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+    expect(images.stdout).not.toMatch(/^cog-tmp:/m);
   });
 
   it('no engine: a clear error and exit 3', async () => {
