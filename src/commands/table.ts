@@ -1,5 +1,6 @@
 import { buildCommand } from './build.js';
 import { debugCommand } from './debug.js';
+import { initCommand } from './init.js';
 import type { CommandDefinition } from './define.js';
 import { pendingCommand } from './pending.js';
 
@@ -13,7 +14,7 @@ export const commands: CommandDefinition[] = [
   pendingCommand('train', 'Run a training (deprecated)', 5, '[image]'),
   pendingCommand('push', 'Build and push an image to a registry', 6, '[image]'),
   pendingCommand('login', 'Log in to a registry', 6, '[registry]'),
-  pendingCommand('init', 'Create a cog.yaml and predictor in the current directory', 7),
+  initCommand,
   pendingCommand('doctor', 'Check the project and the machine for problems', 7),
   debugCommand,
 ];
