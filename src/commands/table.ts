@@ -1,5 +1,6 @@
 import { buildCommand } from './build.js';
 import { debugCommand } from './debug.js';
+import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import type { CommandDefinition } from './define.js';
 import { pendingCommand } from './pending.js';
@@ -15,6 +16,6 @@ export const commands: CommandDefinition[] = [
   pendingCommand('push', 'Build and push an image to a registry', 6, '[image]'),
   pendingCommand('login', 'Log in to a registry', 6, '[registry]'),
   initCommand,
-  pendingCommand('doctor', 'Check the project and the machine for problems', 7),
+  doctorCommand,
   debugCommand,
 ];

@@ -6,7 +6,7 @@ export async function requireEngine(docker: DockerCli): Promise<string> {
   const result = await docker.run(['version', '--format', '{{.Server.Version}}']);
   if (result.exitCode !== 0 || !result.stdout.trim()) {
     throw new UnavailableError(`cannot reach the Docker engine: ${lastLine(result.stderrTail) || 'no answer'}`, {
-      hint: 'start Docker (or dockerd), or point DOCKER_HOST at a running engine; `cog doctor` checks the set-up',
+      hint: 'start Docker (or dockerd), or point DOCKER_HOST at a running engine',
     });
   }
   return result.stdout.trim();
