@@ -4,6 +4,19 @@ import { formatBytes } from '../ui/format.js';
 import { parseSize } from '../ui/size.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
+import type { BuildModelResult } from '../workflows/build.js';
+
+/** The stable `cog build --json` document (docs/cli-json.md, docs/schemas/build.schema.json). */
+export function toBuildJson(result: BuildModelResult) {
+  return {
+    image: result.image,
+    imageId: result.imageId,
+    size: result.size,
+    baseImage: result.baseImage,
+    warnings: result.warnings,
+    timings: result.timings,
+  };
+}
 
 export const buildCommand: CommandDefinition = {
   name: 'build',
@@ -19,6 +32,7 @@ export const buildCommand: CommandDefinition = {
       choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
     },
     { flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)' },
+    { flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)' },
     { flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)' },
     { flags: '--openapi-schema <file>', description: 'use this OpenAPI schema instead of reading it from the predictor' },
     { flags: '--separate-weights', description: 'keep weights out of the code layer (always on in cogpack; accepted for compatibility)' },
@@ -48,6 +62,7 @@ export const buildCommand: CommandDefinition = {
       logger: context.logger,
       signal: context.signal,
     });
-    context.print(`Image built as ${result.image} (${formatBytes(result.size)})`);
+    if (options.json) context.print(JSON.stringify(toBuildJson(result), null, 2));
+    else context.print(`Image built as ${result.image} (${formatBytes(result.size)})`);
   },
 };

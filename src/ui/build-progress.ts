@@ -9,6 +9,11 @@ export interface BuildProgress {
   stop: (ok: boolean) => void;
 }
 
+/** Spinners only for a person at a terminal: not in CI, not on a dumb terminal, not into a pipe. */
+export function interactiveTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(process.stderr.isTTY) && env.TERM !== 'dumb' && !env.CI;
+}
+
 /** A BuildKit step header, e.g. `#7 [stage-0 3/9] RUN uv pip install ...`. */
 const stepHeader = /^#\d+ \[(?:stage-\d+\s+)?(\d+\/\d+)\] (.*)$/;
 /** Any line of plain progress: `#<vertex> <rest>`. */
@@ -43,7 +48,7 @@ export function toBuildEvent(line: string): BuildEvent | undefined {
  * nothing, `json` writes one JSON event per line (for CI), `auto`/`tty` draw one spinner naming the current step on a terminal (and fall back to
  * plain lines when stderr is not a terminal, e.g. in CI).
  */
-export function createBuildProgress(mode: ProgressMode, logger: Logger, isTerminal = Boolean(process.stderr.isTTY)): BuildProgress {
+export function createBuildProgress(mode: ProgressMode, logger: Logger, isTerminal = interactiveTerminal()): BuildProgress {
   const effective = mode === 'quiet' ? 'quiet' : mode === 'plain' || mode === 'json' || !isTerminal ? 'plain' : 'spinner';
   if (effective === 'quiet') return { line: () => {}, stop: () => {} };
   if (mode === 'json') {

@@ -1,4 +1,4 @@
-import chalk, { type ChalkInstance } from 'chalk';
+import { chalkStderr as chalk, type ChalkInstance } from 'chalk';
 import { redact } from './redact.js';
 
 /** The phases a command reports, each with its own colour-coded prefix. */
@@ -21,7 +21,10 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
-/** Human-facing progress and diagnostics. Every line is redacted before it is written. */
+/**
+ * Human-facing progress and diagnostics, on stderr (colour decided for stderr: none when it is not a
+ * terminal, NO_COLOR and FORCE_COLOR honoured by chalk). Every line is redacted before it is written.
+ */
 export class Logger {
   readonly debugEnabled: boolean;
   private readonly write: (line: string) => void;

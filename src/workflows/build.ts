@@ -53,6 +53,8 @@ export interface BuildModelResult {
   baseImage: string;
   dockerfile: string;
   warnings: string[];
+  /** Milliseconds per phase: plan, engine, build, labels, total. */
+  timings: Record<string, number>;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   const env = options.env ?? process.env;
   const freezes = options.pipFreezeCache ?? new PipFreezeCache();
   const clock = phaseClock(logger);
+  const started = performance.now();
 
   // Config problems first: they are the user's to fix whether or not an engine runs.
   const model = await planModel({ ...options, env, withSchema: true, imageAvailable: imageAvailability({ docker }) });
@@ -82,7 +85,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
     readSourceInfo(config.projectDir, env),
   ]);
   logger.debug(`engine route: ${describeRoute(route)}`);
-  clock('engine, route and source');
+  clock('engine');
 
   const dockerfile = stageBuildFiles(model);
   const predicted = model.codeLayers === undefined ? undefined : freezes.predict(image);
@@ -142,10 +145,18 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
     }
     if (depsKey) freezes.remember(image, depsKey);
     clock('labels');
-    return { image, imageId: final.id, size: final.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings };
+    return {
+      image,
+      imageId: final.id,
+      size: final.size,
+      baseImage: model.base.image,
+      dockerfile: model.build.dockerfile,
+      warnings: model.warnings,
+      timings: { ...clock.timings, total: Math.round(performance.now() - started) },
+    };
   } finally {
     await removeImageName(docker, temporary);
-    clock('clean-up');
+    clock('cleanup');
   }
 }
 
@@ -157,14 +168,17 @@ function describeResolution(model: ModelPlan): string {
   return `${parts.join(', ')} on ${model.base.image}`;
 }
 
-/** `--debug` shows how long each phase took, to see where a build's time goes. */
-function phaseClock(logger: Logger): (phase: string) => void {
+/** Times each phase: `--debug` prints them, `--json` reports them. */
+function phaseClock(logger: Logger): ((phase: string) => void) & { timings: Record<string, number> } {
   let last = performance.now();
-  return (phase) => {
+  const timings: Record<string, number> = {};
+  const clock = (phase: string) => {
     const now = performance.now();
-    logger.debug(`${phase}: ${Math.round(now - last)} ms`);
+    timings[phase] = Math.round(now - last);
+    logger.debug(`${phase}: ${timings[phase]} ms`);
     last = now;
   };
+  return Object.assign(clock, { timings });
 }
 
 /** A name no user picks, derived from the final one so concurrent builds of two images never collide. */

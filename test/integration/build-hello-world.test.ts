@@ -7,6 +7,7 @@ import { inspectImage } from '../../src/docker/engine.js';
 import { removeContainer, startContainer } from '../../src/predict/container.js';
 import { waitUntilReady } from '../../src/predict/health.js';
 import { runCog } from '../support/cli-process.js';
+import { jsonSchemaErrors } from '../support/json-schema.js';
 import { fixture } from '../support/paths.js';
 import { containerIds, requireTestbed, runId, type Testbed } from '../support/testbed.js';
 
@@ -31,6 +32,15 @@ describe('cog build hello-world [engine]', () => {
     expect(buildOutput.stdout).toMatch(new RegExp(`^Image built as ${image.replace(/[.:]/g, '\\$&')} \\(\\d+\\.\\d MiB\\)$`, 'm'));
     const info = await inspectImage(testbed.docker, image);
     expect(info.size).toBeGreaterThan(50 * 1024 * 1024);
+  });
+
+  it('--json: one document on stdout that matches docs/schemas/build.schema.json', async () => {
+    const result = await runCog(['build', '-t', image, '--json'], { cwd: fixture('hello-world') });
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout) as { image: string; imageId: string };
+    expect(jsonSchemaErrors('build', report)).toEqual([]);
+    expect(report.image).toBe(image);
+    expect(report.imageId).toBe((await inspectImage(testbed.docker, image)).id);
   });
 
   it('serves the real Cog runtime: READY on /health-check, and a prediction', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCog } from '../support/cli-process.js';
+import { jsonSchemaErrors } from '../support/json-schema.js';
 import { fixture } from '../support/paths.js';
 import { requireTestbed, type Testbed } from '../support/testbed.js';
 
@@ -26,6 +27,7 @@ describe('cog debug --json [engine]', () => {
     const result = await runCog(['debug', '--json'], { cwd: fixture('hello-world'), env });
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(jsonSchemaErrors('debug', report)).toEqual([]);
     expect(Object.keys(report).sort()).toEqual(
       ['baseImage', 'baseImageKind', 'cuda', 'cudnn', 'dockerfile', 'gpu', 'pythonVersion', 'requirements', 'tensorflow', 'torch', 'warnings'].sort(),
     );
