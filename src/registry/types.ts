@@ -35,4 +35,44 @@ export interface RequestRecord {
   status: number | 'error';
   attempt: number;
   ms: number;
+  /** For `status: 'error'`: what failed (a timeout, a reset connection), redacted. */
+  error?: string;
+}
+
+/**
+ * What `Credentials.secret` is. A password goes to the token realm as basic auth; an identity
+ * token (Docker's `identitytoken`, or a helper answering `Username: "<token>"`) is an OAuth2
+ * refresh token and goes in a `grant_type=refresh_token` POST. Default `password`.
+ */
+export type SecretKind = 'password' | 'identity-token';
+
+/** Credentials with where they came from, as found for one registry. */
+export interface FoundCredentials extends Credentials {
+  /** Default `password`. */
+  secretKind?: SecretKind;
+  /** `auths` of the Docker config, or the credential helper that answered (`docker-credential-<name>`). */
+  source: 'docker-config' | `helper:${string}`;
+}
+
+/** Where a pushed upload session stands. */
+export interface UploadSession {
+  /** The URL to send the next request of this upload to (absolute, resolved from `Location`). */
+  location: URL;
+  /** `OCI-Chunk-Min-Length` of the registry, when sent. */
+  minChunkLength?: number | undefined;
+  /** `OCI-Chunk-Max-Length` of the registry, when sent (a proposal Cloudflare's registries send). */
+  maxChunkLength?: number | undefined;
+}
+
+/** The answer to a cross-repository mount. */
+export type MountResult =
+  | { outcome: 'mounted' }
+  /** The registry did not mount (unknown blob, or `from` ignored) and opened an upload instead. */
+  | { outcome: 'upload-started'; session: UploadSession };
+
+/** A manifest as a HEAD reports it. */
+export interface ManifestDescriptor {
+  digest: string;
+  mediaType: string;
+  size: number;
 }
