@@ -26,14 +26,17 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<v
     .description('Containers for machine learning: build, run and push Cog models')
     .version(cogpackVersion(), '--version', 'print the version')
     .option('--debug', 'show debugging output (engine route, commands run)')
+    // Needed for commands that pass their options through (`cog exec python -c …`); every command
+    // also takes --debug itself, so `cog build --debug` works as before.
+    .enablePositionalOptions()
     .exitOverride();
   const output = { writeOut: (text: string) => print(text.trimEnd()), writeErr };
   program.configureOutput(output);
 
   for (const definition of commands) {
-    const command = toCommander(definition, () => ({
+    const command = toCommander(definition, (debug) => ({
       cwd: options.cwd ?? process.cwd(),
-      logger: new Logger({ debug: Boolean(program.opts().debug), write: (line) => writeErr(`${line}\n`) }),
+      logger: new Logger({ debug: debug || Boolean(program.opts().debug), write: (line) => writeErr(`${line}\n`) }),
       print,
       signal: options.signal ?? new AbortController().signal,
     }));
@@ -42,10 +45,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<v
   await program.parseAsync(argv, { from: 'user' });
 }
 
-function toCommander(definition: CommandDefinition, context: () => CommandContext): Command {
+function toCommander(definition: CommandDefinition, context: (debug: boolean) => CommandContext): Command {
   const command = new Command(definition.name).description(definition.description).exitOverride();
   for (const alias of definition.aliases ?? []) command.alias(alias);
   if (definition.arguments) command.arguments(definition.arguments);
+  if (definition.passThroughOptions) command.passThroughOptions();
+  command.option('--debug', 'show debugging output');
   for (const spec of definition.options) {
     const option = new Option(spec.flags, spec.description);
     if (spec.choices) option.choices(spec.choices);
@@ -56,7 +61,8 @@ function toCommander(definition: CommandDefinition, context: () => CommandContex
   command.action(async (...received: unknown[]) => {
     const cmd = received.at(-1) as Command;
     const args = cmd.args;
-    await definition.handler(args, cmd.opts(), context());
+    const { debug, ...options } = cmd.opts();
+    await definition.handler(args, options, context(Boolean(debug)));
   });
   return command;
 }
@@ -64,9 +70,19 @@ function toCommander(definition: CommandDefinition, context: () => CommandContex
 /** The process entry: runs main, maps errors to exit codes, and is the only place that exits. */
 export async function runCli(argv: string[]): Promise<never> {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: execa's exit handler (signal-exit) re-raises a signal that no other listener
+  // is left to handle, which killed the process before a command could remove its container. The
+  // first signal asks the command to stop and clean up; a second one exits at once.
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signals++ > 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // A reader that goes away (`cog run … 2>&1 | head`) makes writes fail with EPIPE; unhandled, that
+  // killed cog before a command could remove its container. Output is lost either way.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   try {
     await main(argv, { signal: controller.signal });
     process.exit(ExitCode.ok);

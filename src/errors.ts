@@ -43,16 +43,6 @@ export class UnavailableError extends UserError {
   }
 }
 
-/** A command or option whose issue is still open. */
-export class NotYetAvailableError extends UserError {
-  constructor(what: string, issue: number) {
-    super(`${what} is not available yet in cogpack`, {
-      hint: `it is tracked as issue #${issue}; use upstream Cog for it meanwhile`,
-      exitCode: ExitCode.usage,
-    });
-    this.name = 'NotYetAvailableError';
-  }
-}
 
 /** One problem in cog.yaml, located at a line and column. */
 export interface ConfigIssue {

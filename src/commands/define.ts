@@ -29,5 +29,7 @@ export interface CommandDefinition {
   arguments?: string;
   description: string;
   options: OptionSpec[];
+  /** Options after the first argument belong to the arguments (`cog exec python -c …`). Default false. */
+  passThroughOptions?: boolean;
   handler: (args: string[], options: Record<string, unknown>, context: CommandContext) => Promise<void>;
 }

@@ -1,20 +1,26 @@
 import { buildCommand } from './build.js';
 import { debugCommand } from './debug.js';
 import { doctorCommand } from './doctor.js';
+import { execCommand } from './exec.js';
 import { initCommand } from './init.js';
+import { loginCommand } from './login.js';
+import { pushCommand } from './push.js';
 import type { CommandDefinition } from './define.js';
-import { pendingCommand } from './pending.js';
+import { predictCommand } from './predict.js';
+import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
+import { trainCommand } from './train.js';
 
 /** Every command of `cog`, in the order --help lists them. */
 export const commands: CommandDefinition[] = [
   buildCommand,
-  pendingCommand('run', 'Run a prediction', 5, '[image]'),
-  pendingCommand('predict', 'Run a prediction (deprecated: use `cog run`)', 5, '[image]'),
-  pendingCommand('serve', 'Run the HTTP prediction server locally', 5),
-  pendingCommand('exec', 'Run a command inside the model\'s environment', 5, '[command...]'),
-  pendingCommand('train', 'Run a training (deprecated)', 5, '[image]'),
-  pendingCommand('push', 'Build and push an image to a registry', 6, '[image]'),
-  pendingCommand('login', 'Log in to a registry', 6, '[registry]'),
+  runCommand,
+  predictCommand,
+  serveCommand,
+  execCommand,
+  trainCommand,
+  pushCommand,
+  loginCommand,
   initCommand,
   doctorCommand,
   debugCommand,

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { UnavailableError } from '../errors.js';
 
 /** How many trailing stderr lines a failure keeps for its message. */
@@ -22,11 +23,26 @@ export interface RunResult {
   stderrTail: string[];
 }
 
+/** A docker command whose stdout is read as it comes (`docker save`: gigabytes, never buffered). */
+export interface DockerOutputStream {
+  /** The child's stdout, as bytes. */
+  stdout: Readable;
+  /**
+   * Settles when the child has exited; `stdout` in the result is empty. Rejects only when the
+   * binary cannot be run at all (UnavailableError), like `run`.
+   */
+  exited: Promise<RunResult>;
+  /** Ends the child early (SIGTERM, then SIGKILL), e.g. when the reader has all it needs. */
+  kill(): void;
+}
+
 /** The one way cogpack runs the docker CLI. Faked in unit tests by argv. */
 export interface DockerCli {
   /** Path of the docker binary. */
   readonly binary: string;
   run(argv: string[], options?: RunOptions): Promise<RunResult>;
+  /** Runs a command whose stdout is a byte stream to read while it runs. */
+  stream(argv: string[], options?: Omit<RunOptions, 'input'>): Promise<DockerOutputStream>;
 }
 
 /**
@@ -72,6 +88,43 @@ export function createDockerCli(binary = dockerBinary()): DockerCli {
         });
       }
       return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderrTail: tail };
+    },
+    async stream(argv, options = {}) {
+      const { execa } = await import('execa');
+      // buffer: false: execa would otherwise keep all of stdout in memory for the result.
+      const child = execa(binary, argv, {
+        env: options.env,
+        reject: false,
+        stdin: 'ignore',
+        encoding: 'buffer',
+        buffer: false,
+        cancelSignal: options.signal,
+        forceKillAfterDelay: 5000,
+      });
+      const tail: string[] = [];
+      const reading = child.stderr
+        ? (async () => {
+            for await (const line of createInterface({ input: child.stderr! })) {
+              tail.push(line);
+              if (tail.length > stderrTailLines) tail.shift();
+              options.onStderrLine?.(line);
+            }
+          })()
+        : Promise.resolve();
+      const exited = (async (): Promise<RunResult> => {
+        const result = await child;
+        await reading;
+        if ((result as { code?: string }).code === 'ENOENT') {
+          throw new UnavailableError(`cannot run the docker CLI (${binary}): ${result.shortMessage}`, {
+            hint: 'install Docker, or set COG_DOCKER to the path of a docker binary',
+            cause: result,
+          });
+        }
+        return { exitCode: result.exitCode ?? 1, stdout: '', stderrTail: tail };
+      })();
+      // The caller may stop listening to `exited` (after kill()): never an unhandled rejection.
+      exited.catch(() => undefined);
+      return { stdout: child.stdout!, exited, kill: () => void child.kill() };
     },
   };
 }

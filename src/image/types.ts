@@ -32,6 +32,9 @@ export interface LayerSource {
    * Calls `visit` once for each wanted layer with its stream; `visit` must consume the stream
    * before its promise settles. Random-access sources run up to `concurrency` visits at once.
    * Calling again with a subset re-reads those layers from the start.
+   * A stream whose bytes turn out not to hash to its diff ID errors (LayerSourceError, verify.ts)
+   * instead of ending, so no wrong blob is ever committed. The source from `openLayerSource` in
+   * `auto` mode then visits that layer again from `docker save`: a visit per attempt.
    */
   forEachLayer(
     wanted: string[],

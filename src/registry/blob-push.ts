@@ -84,6 +84,9 @@ class BlobPush {
       }
     } catch (error) {
       throw this.failure(error);
+    } finally {
+      if (this.buffer) this.client.uploadOptions.buffers.release(this.buffer);
+      this.buffer = undefined;
     }
   }
 
@@ -118,7 +121,7 @@ class BlobPush {
       if (this.client.refusesChunks) return await this.inOneRequest(session, reader, Buffer.alloc(0));
       const { chunkSize: configured, monolithicThreshold, knownLimits } = this.client.uploadOptions;
       const chunkSize = effectiveChunkSize({ configured, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
-      const buffer = this.chunkBuffer(chunkSize);
+      const buffer = await this.chunkBuffer(chunkSize);
       const first = await reader.fill(buffer);
       if (first <= monolithicThreshold && (await reader.atEnd())) {
         const digest = this.upload.digest ?? reader.digest();
@@ -251,10 +254,15 @@ class BlobPush {
     }
   }
 
-  /** The chunk buffer, made once per blob (a restart reuses it), no larger than the blob. */
-  private chunkBuffer(chunkSize: number): Buffer {
+  /** The chunk buffer, taken from the client's pool once per blob (a restart reuses it), no larger than the blob. */
+  private async chunkBuffer(chunkSize: number): Promise<Buffer> {
     const wanted = this.upload.size !== undefined ? Math.max(1, Math.min(chunkSize, this.upload.size)) : chunkSize;
-    if (!this.buffer || this.buffer.length < wanted) this.buffer = Buffer.allocUnsafe(wanted);
+    const pool = this.client.uploadOptions.buffers;
+    if (this.buffer && this.buffer.length < wanted) {
+      pool.release(this.buffer);
+      this.buffer = undefined;
+    }
+    this.buffer ??= await pool.acquire(wanted);
     return this.buffer.subarray(0, wanted);
   }
 

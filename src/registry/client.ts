@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { RegistryAuth, pullScope, pushScope, type PingResult } from './auth.js';
+import { ChunkBufferPool } from './chunk-buffers.js';
 import { pushBlob, type PushBlobOptions } from './blob-push.js';
 import { knownUploadLimits, parseRangeEnd, positiveIntegerHeader, type KnownUploadLimits } from './chunk-limits.js';
 import { RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
@@ -20,6 +21,8 @@ export interface UploadOptions {
   monolithicThreshold?: number;
   /** What is known of the registry's limits. Default: looked up by host (chunk-limits.ts). */
   knownLimits?: KnownUploadLimits;
+  /** Chunk buffers shared by this client's uploads; default: a pool of 4 (see chunk-buffers.ts). */
+  buffers?: ChunkBufferPool;
 }
 
 export interface RegistryClientOptions {
@@ -77,6 +80,7 @@ export class RegistryClient {
       chunkSize: options.upload?.chunkSize ?? 96 * 1024 * 1024,
       monolithicThreshold: options.upload?.monolithicThreshold ?? 1024 * 1024,
       knownLimits: options.upload?.knownLimits ?? knownUploadLimits(options.registry),
+      buffers: options.upload?.buffers ?? new ChunkBufferPool(4),
     };
     if (this.uploadOptions.knownLimits.chunked === false) this.refusesChunks = true;
   }

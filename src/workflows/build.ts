@@ -43,6 +43,12 @@ export interface BuildModelOptions extends BaseImageFlags {
   /** Where pip freeze results are cached; default under the cache dir. */
   pipFreezeCache?: PipFreezeCache;
   signal?: AbortSignal;
+  /**
+   * A dev image for `cog run`/`serve`/`exec`/`train` (upstream's ExcludeSource + SkipLabels): no
+   * `COPY . /src` (the project is mounted), no labels, no pip freeze. `schema`: stage
+   * `.cog/openapi_schema.json` (false for exec, which needs none). Default: a full build.
+   */
+  dev?: { schema: boolean } | undefined;
 }
 
 export interface BuildModelResult {
@@ -72,7 +78,13 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   const started = performance.now();
 
   // Config problems first: they are the user's to fix whether or not an engine runs.
-  const model = await planModel({ ...options, env, withSchema: true, imageAvailable: imageAvailability({ docker }) });
+  const model = await planModel({
+    ...options,
+    env,
+    withSchema: options.dev?.schema ?? true,
+    includeSource: options.dev ? false : undefined,
+    imageAvailable: imageAvailability({ docker }),
+  });
   const { config, image } = model;
   logger.info('config', `${config.file} → image ${image}`);
   for (const warning of model.warnings) logger.warn(warning);
@@ -120,7 +132,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
           tag: temporary,
           noCache: options.noCache,
           secrets: [...(options.secrets ?? []), ...model.secrets],
-          labels: labelsWith(predicted?.freeze ?? ''),
+          labels: options.dev ? {} : labelsWith(predicted?.freeze ?? ''),
         },
         { signal: options.signal, onProgress: progress.line },
       );
@@ -132,6 +144,11 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
     clock('build');
 
     const built = await inspectImage(docker, temporary);
+    if (options.dev) {
+      await tagImage(docker, temporary, image);
+      const timings = { ...clock.timings, total: Math.round(performance.now() - started) };
+      return { image, imageId: built.id, size: built.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings, timings };
+    }
     const depsKey = dependencyKey(built.layers, model.codeLayers);
     let final = built;
     if (depsKey && depsKey === predicted?.depsKey) {

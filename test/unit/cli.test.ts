@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main, reportError } from '../../src/cli.js';
 import { commands } from '../../src/commands/table.js';
-import { ConfigError, ExitCode, NotYetAvailableError, UserError } from '../../src/errors.js';
+import { ConfigError, ExitCode, UserError } from '../../src/errors.js';
 
 async function run(argv: string[]) {
   const out: string[] = [];
@@ -32,11 +32,10 @@ describe('cog CLI', () => {
     expect(out).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('a command whose issue is open says so and exits 2', async () => {
+  it('cog push without an image name or cog.yaml image says how to name one', async () => {
     const { code, err } = await run(['push']);
-    expect(code).toBe(ExitCode.usage);
-    expect(err).toContain('cog push is not available yet');
-    expect(err).toContain('issue #6');
+    expect(code).toBe(ExitCode.userError);
+    expect(err).toContain('cog.yaml not found');
   });
 
   it('an unknown option is a usage error', async () => {
@@ -72,8 +71,8 @@ describe('reportError', () => {
     expect(text).toBe("error: cog.yaml is invalid (2 errors):\n  cog.yaml:2:3 build.gpu: must be a boolean\n  cog.yaml:5:1 run: must be in the form 'run.py:Runner'\n");
   });
 
-  it('exits 2 for what is not there yet', () => {
-    expect(capture(new NotYetAvailableError('cog push', 6)).code).toBe(ExitCode.usage);
+  it('exits with the code a user error asks for', () => {
+    expect(capture(new UserError('bad flag', { exitCode: ExitCode.usage })).code).toBe(ExitCode.usage);
   });
 
   it('prints the stack of a bug, redacted', () => {

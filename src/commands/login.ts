@@ -1,0 +1,27 @@
+import type { CommandDefinition } from './define.js';
+
+export const loginCommand: CommandDefinition = {
+  name: 'login',
+  arguments: '[registry]',
+  description: 'Log in to a registry (default r8.im); credentials are kept where docker keeps them',
+  options: [
+    { flags: '-u, --username <name>', description: 'the username (default: asked, or $COG_REGISTRY_USERNAME)' },
+    { flags: '--password-stdin', description: 'read the password or token from standard input' },
+  ],
+  handler: async (args, options, context) => {
+    const [{ login, replicateRegistry }, { readAllStdin, terminalPrompt }] = await Promise.all([
+      import('../workflows/login.js'),
+      import('../ui/prompt.js'),
+    ]);
+    const prompt = terminalPrompt();
+    const result = await login({
+      registry: args[0] ?? replicateRegistry,
+      username: options.username as string | undefined,
+      passwordStdin: Boolean(options.passwordStdin),
+      readStdin: readAllStdin,
+      ...(prompt ? { prompt } : {}),
+      signal: context.signal,
+    });
+    context.print(`Logged in to ${result.registry} as ${result.username} (credentials in ${result.storedIn})`);
+  },
+};

@@ -1,0 +1,77 @@
+import type { ProgressMode } from '../engine/argv.js';
+import type { LayerEncoding } from '../image/types.js';
+import { formatBytes } from '../ui/format.js';
+import { parseSize } from '../ui/size.js';
+import type { PushModelResult } from '../workflows/push.js';
+import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
+import type { CommandDefinition } from './define.js';
+
+/** The stable `cog push --json` document (docs/cli-json.md, docs/schemas/push.schema.json). */
+export function toPushJson(result: PushModelResult) {
+  const count = (outcome: string) => result.layers.filter((l) => l.outcome === outcome).length;
+  return {
+    image: result.image,
+    digest: result.digest,
+    layers: result.layers,
+    pushed: count('pushed'),
+    skipped: count('exists') + count('mounted'),
+    bytesSent: result.bytesSent,
+    layerSource: result.layerSource,
+    timings: { ...result.timings, total: result.timings.build + result.timings.push },
+  };
+}
+
+function requestTimeoutMs(flag: string | undefined): number | undefined {
+  const seconds = flag ?? process.env.COG_REQUEST_TIMEOUT;
+  return seconds ? Math.round(Number(seconds) * 1000) : undefined;
+}
+
+export const pushCommand: CommandDefinition = {
+  name: 'push',
+  arguments: '[image]',
+  description: 'Build and push an image to a registry (in chunks, resumable, skipping what is there)',
+  options: [
+    { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' },
+    { flags: '--no-build', description: 'push the local image as it is, without building it first' },
+    { flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)' },
+    { flags: '--chunk-size <size>', description: 'upload chunk size (default: 96MiB, lowered when the registry asks)' },
+    { flags: '--concurrency <n>', description: 'layers uploaded at once (default: 3)' },
+    { flags: '--compression-level <n>', description: 'gzip level for layers worth compressing, 1-9 (default: 1)' },
+    { flags: '--request-timeout <seconds>', description: 'give up on a registry request after this long, then retry (default: 60, or $COG_REQUEST_TIMEOUT)' },
+    { flags: '--layer-encoding <encoding>', description: 'force gzip or none for every layer (default: judged per layer)', choices: ['gzip', 'none'] },
+    { flags: '--no-cache', description: 'do not use the build cache' },
+    { flags: '--secret <spec>', description: 'a build secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)', repeatable: true },
+    { flags: '--progress <mode>', description: 'build output: auto, plain, tty, quiet or json', choices: ['auto', 'plain', 'tty', 'quiet', 'json'] },
+    { flags: '--separate-weights', description: 'keep weights out of the code layer (always on in cogpack; accepted for compatibility)' },
+    ...baseImageOptions,
+  ],
+  handler: async (args, options, context) => {
+    const { pushModel } = await import('../workflows/push.js');
+    const result = await pushModel({
+      cwd: context.cwd,
+      image: args[0],
+      configFile: options.file as string,
+      noBuild: options.build === false,
+      noCache: options.cache === false,
+      secrets: options.secret as string[] | undefined,
+      progress: (options.progress as ProgressMode | undefined) ?? (options.json ? 'quiet' : undefined),
+      chunkSize: options.chunkSize ? parseSize(options.chunkSize as string) : undefined,
+      concurrency: options.concurrency ? Number(options.concurrency) : undefined,
+      compressionLevel: options.compressionLevel ? Number(options.compressionLevel) : undefined,
+      encoding: options.layerEncoding as LayerEncoding | undefined,
+      requestTimeoutMs: requestTimeoutMs(options.requestTimeout as string | undefined),
+      ...readBaseImageFlags(options),
+      logger: context.logger,
+      signal: context.signal,
+    });
+    if (options.json) {
+      context.print(JSON.stringify(toPushJson(result), null, 2));
+      return;
+    }
+    const summary = toPushJson(result);
+    context.print(`Pushed ${result.image}@${result.digest}`);
+    context.print(
+      `${summary.pushed} layer(s) pushed, ${summary.skipped} already there; ${formatBytes(result.bytesSent)} sent in ${(result.timings.push / 1000).toFixed(1)} s`,
+    );
+  },
+};

@@ -1,0 +1,172 @@
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { DockerCli } from '../docker/process.js';
+import { assembleLayerTar, type TarSplitLayer } from './tar-split.js';
+import type { LayerSource, LocalImage } from './types.js';
+import { LayerSourceError, sha256Digest, verifiedLayerStream } from './verify.js';
+
+/** Where the local engine keeps images and layers, when cogpack can read them itself. */
+export interface EngineStore {
+  /** The engine's data root (`docker info` DockerRootDir), e.g. `/var/lib/docker`. */
+  root: string;
+  /** The storage driver; only `overlay2` is read. */
+  driver: 'overlay2';
+}
+
+export type EngineStoreProbe = { available: true; store: EngineStore } | { available: false; reason: string };
+
+interface DockerInfo {
+  DockerRootDir?: string;
+  Driver?: string;
+}
+
+/**
+ * Whether layers can be read from the engine's own storage. It needs a local engine (the data
+ * root is a path on this machine), the overlay2 driver (its layer directories are plain files)
+ * and read access (root, usually). Not needed for correctness: storage is content-addressed and
+ * every layer read is checked against its diff ID, so a wrong guess fails loudly, never silently.
+ */
+export function probeEngineStore(docker: DockerCli, env: NodeJS.ProcessEnv = process.env): Promise<EngineStoreProbe> {
+  // One `docker info` per engine and process: inspecting and opening a source both ask.
+  const key = env.DOCKER_HOST ?? '';
+  const known = probes.get(docker)?.get(key);
+  if (known) return known;
+  const probe = probeNow(docker, env);
+  probes.set(docker, (probes.get(docker) ?? new Map()).set(key, probe));
+  return probe;
+}
+
+const probes = new WeakMap<DockerCli, Map<string, Promise<EngineStoreProbe>>>();
+
+async function probeNow(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<EngineStoreProbe> {
+  const host = env.DOCKER_HOST;
+  if (host && !host.startsWith('unix://')) return { available: false, reason: `the engine is not local (DOCKER_HOST=${host})` };
+  const result = await docker.run(['info', '--format', '{{json .}}']);
+  if (result.exitCode !== 0) return { available: false, reason: `docker info failed: ${result.stderrTail.at(-1) ?? ''}` };
+  let info: DockerInfo;
+  try {
+    info = JSON.parse(result.stdout) as DockerInfo;
+  } catch {
+    return { available: false, reason: 'docker info did not answer JSON' };
+  }
+  if (info.Driver !== 'overlay2') return { available: false, reason: `the storage driver is ${info.Driver ?? 'unknown'}, not overlay2` };
+  const root = info.DockerRootDir;
+  if (!root) return { available: false, reason: 'docker info did not say where the engine keeps its data' };
+  try {
+    await access(path.join(root, 'image', 'overlay2', 'layerdb', 'sha256'), constants.R_OK | constants.X_OK);
+    await access(path.join(root, 'overlay2'), constants.R_OK | constants.X_OK);
+  } catch {
+    return { available: false, reason: `the engine's data root ${root} is not readable here (another machine or VM, or not root)` };
+  }
+  return { available: true, store: { root, driver: 'overlay2' } };
+}
+
+/** Chain IDs of a stack of layers, as Docker names them in its layer store (image-spec "ChainID"). */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const chains: string[] = [];
+  for (const [index, diffId] of diffIds.entries()) {
+    chains.push(index === 0 ? diffId : sha256Digest(`${chains[index - 1]} ${diffId}`));
+  }
+  return chains;
+}
+
+/** The image config as the engine stores it, or undefined when this store does not hold it. */
+export async function readStoredConfig(store: EngineStore, imageId: string): Promise<Buffer | undefined> {
+  const file = path.join(store.root, 'image', store.driver, 'imagedb', 'content', 'sha256', hexOf(imageId));
+  const bytes = await readFile(file).catch(() => undefined);
+  return bytes && sha256Digest(bytes) === imageId ? bytes : undefined;
+}
+
+/** Finds a layer's tar-split metadata and unpacked directory. */
+export async function locateLayer(store: EngineStore, chainId: string): Promise<TarSplitLayer> {
+  const layerDir = path.join(store.root, 'image', store.driver, 'layerdb', 'sha256', hexOf(chainId));
+  const cacheId = (await readFile(path.join(layerDir, 'cache-id'), 'utf8')).trim();
+  if (!/^[A-Za-z0-9_-]+$/.test(cacheId)) throw new Error(`unexpected cache-id ${JSON.stringify(cacheId)} in ${layerDir}`);
+  const layer = { tarSplitFile: path.join(layerDir, 'tar-split.json.gz'), diffDir: path.join(store.root, store.driver, cacheId, 'diff') };
+  await access(layer.tarSplitFile, constants.R_OK);
+  await access(layer.diffDir, constants.R_OK | constants.X_OK);
+  return layer;
+}
+
+/**
+ * Layers rebuilt from the engine's storage: any layer on its own, several at once, without
+ * exporting the rest of the image (`docker save` always streams all of it).
+ */
+export function createEngineStoreSource(store: EngineStore, image: LocalImage): LayerSource {
+  const chainOf = new Map<string, string>();
+  for (const [index, chain] of chainIds(image.diffIds).entries()) {
+    if (!chainOf.has(image.diffIds[index]!)) chainOf.set(image.diffIds[index]!, chain);
+  }
+
+  async function readOne(diffId: string, visit: (diffId: string, stream: Readable) => Promise<void>, active: Set<Readable>): Promise<void> {
+    const chainId = chainOf.get(diffId);
+    if (!chainId) throw new LayerSourceError('engine-store', `layer ${diffId} is not a layer of image ${image.id}`, { diffId });
+    let layer: TarSplitLayer;
+    try {
+      layer = await locateLayer(store, chainId);
+    } catch (error) {
+      throw new LayerSourceError('engine-store', `layer ${diffId} is not in the engine's layer store (${(error as Error).message})`, { diffId, cause: error });
+    }
+    const stream = verifiedLayerStream(withLayerErrors(assembleLayerTar(layer), diffId), diffId, 'engine-store');
+    active.add(stream);
+    try {
+      // A visit that settles without reading to the end has read the layer another way (a retry
+      // re-reads it through forEachLayer): only a clean end of a verified stream commits a blob.
+      await visit(diffId, stream);
+    } finally {
+      active.delete(stream);
+      stream.destroy();
+    }
+  }
+
+  return {
+    kind: 'engine-store',
+    async forEachLayer(wanted, visit, options = {}) {
+      const queue = [...new Set(wanted)];
+      const concurrency = Math.max(1, options.concurrency ?? 2);
+      const active = new Set<Readable>();
+      const signal = options.signal;
+      let firstError: unknown;
+      const onAbort = () => {
+        for (const stream of active) stream.destroy(signal!.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // On a failure no new layer starts, and those being read finish: the caller knows from its
+      // own visits which layers are done and reads only the rest another way.
+      const worker = async () => {
+        while (queue.length > 0 && firstError === undefined && !signal?.aborted) {
+          const diffId = queue.shift()!;
+          try {
+            await readOne(diffId, visit, active);
+          } catch (error) {
+            firstError ??= error;
+          }
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      if (firstError !== undefined) throw firstError;
+      signal?.throwIfAborted();
+    },
+  };
+}
+
+/** Failures while rebuilding (a missing file, a short read) become LayerSourceErrors of the layer. */
+async function* withLayerErrors(chunks: AsyncIterable<Buffer>, diffId: string): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    throw new LayerSourceError('engine-store', `layer ${diffId} could not be rebuilt from the engine's storage: ${(error as Error).message}`, { diffId, cause: error });
+  }
+}
+
+function hexOf(digest: string): string {
+  const hex = digest.replace(/^sha256:/, '');
+  if (!/^[a-f0-9]{64}$/.test(hex)) throw new Error(`not a sha256 digest: ${digest}`);
+  return hex;
+}

@@ -1,0 +1,78 @@
+import type { DockerCli } from '../docker/process.js';
+import { createDockerSaveSource } from './docker-save.js';
+import { createEngineStoreSource, probeEngineStore, readStoredConfig, type EngineStoreProbe } from './engine-store.js';
+import type { LayerSource, LocalImage } from './types.js';
+import { LayerSourceError } from './verify.js';
+
+export interface OpenLayerSourceOptions {
+  /**
+   * `auto` (default): the engine's storage when this machine can read it (with `docker save` for
+   * any layer that fails there), else `docker save`. The others force one source.
+   */
+  prefer?: 'auto' | 'engine-store' | 'docker-save';
+  /** A probe already made (saves a `docker info`); default: probe now. */
+  engineStore?: EngineStoreProbe;
+  /** Says which source was chosen and why, and when a layer is read again (for --debug). */
+  log?: (message: string) => void;
+}
+
+/**
+ * The fastest way to read this image's layers here. With `auto` on a readable overlay2 store, a
+ * layer whose rebuilt bytes do not match its diff ID (or whose files are gone) is read again from
+ * `docker save` after the others: `visit` may then be called twice for that layer, the first
+ * stream having failed with a LayerSourceError before its end.
+ */
+export async function openLayerSource(docker: DockerCli, image: LocalImage, options: OpenLayerSourceOptions = {}): Promise<LayerSource> {
+  const prefer = options.prefer ?? 'auto';
+  const log = options.log ?? (() => undefined);
+  const save = createDockerSaveSource(docker, image);
+  if (prefer === 'docker-save') return save;
+  const probe = options.engineStore ?? (await probeEngineStore(docker));
+  let unavailable = probe.available ? undefined : probe.reason;
+  if (probe.available && !(await readStoredConfig(probe.store, image.id))) {
+    unavailable = `image ${image.id} is not in the image store at ${probe.store.root}`;
+  }
+  if (unavailable !== undefined || !probe.available) {
+    if (prefer === 'engine-store') throw new LayerSourceError('engine-store', `cannot read layers from the engine's storage: ${unavailable}`);
+    log(`reading layers with docker save: ${unavailable}`);
+    return save;
+  }
+  log(`reading layers from the engine's storage at ${probe.store.root}`);
+  const store = createEngineStoreSource(probe.store, image);
+  return prefer === 'engine-store' ? store : withSaveFallback(store, save, log);
+}
+
+/** `primary`, then `fallback` for every wanted layer that `primary` failed to deliver whole. */
+function withSaveFallback(primary: LayerSource, fallback: LayerSource, log: (message: string) => void): LayerSource {
+  return {
+    kind: primary.kind,
+    async forEachLayer(wanted, visit, options = {}) {
+      const delivered = new Set<string>();
+      try {
+        await primary.forEachLayer(
+          wanted,
+          async (diffId, stream) => {
+            await visit(diffId, stream);
+            delivered.add(diffId);
+          },
+          options,
+        );
+      } catch (error) {
+        const failure = engineStoreFailure(error);
+        if (!failure || options.signal?.aborted) throw error;
+        log(`${failure.message}; reading the remaining layers with docker save`);
+      }
+      const rest = [...new Set(wanted)].filter((diffId) => !delivered.has(diffId));
+      if (rest.length > 0) await fallback.forEachLayer(rest, visit, options);
+    },
+  };
+}
+
+/** The engine-store LayerSourceError behind an error, following `cause` (a visitor may wrap it). */
+function engineStoreFailure(error: unknown): LayerSourceError | undefined {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    if (current instanceof LayerSourceError) return current.source === 'engine-store' ? current : undefined;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

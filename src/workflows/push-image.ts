@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
+import type { DockerCli } from '../docker/process.js';
+import { chooseLayerEncoding, createLayerEncoder, defaultGzipLevel } from '../image/compress.js';
+import { DigestCache } from '../image/digest-cache.js';
+import { createGzipPool, type GzipPool } from '../image/gzip-pool.js';
+import { inspectLocalImage } from '../image/inspect.js';
+import { openLayerSource } from '../image/open-source.js';
+import { peekStream } from '../image/sample.js';
+import type { LayerEncoding, LayerSource, LocalImage } from '../image/types.js';
+import { ChunkBufferPool } from '../registry/chunk-buffers.js';
+import { RegistryClient } from '../registry/client.js';
+import { parseReference } from '../registry/reference.js';
+import { formatRequestRecord } from '../registry/transport.js';
+import type { PushedBlob } from '../registry/types.js';
+import type { Logger } from '../ui/logger.js';
+import { createPushProgress, type PushProgress } from '../ui/push-progress.js';
+
+const manifestType = 'application/vnd.docker.distribution.manifest.v2+json';
+const configType = 'application/vnd.docker.container.image.v1+json';
+const layerTypes: Record<LayerEncoding, string> = {
+  gzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  // Uncompressed layers pull fine under a Docker v2 manifest (seen with Docker 20.10).
+  none: 'application/vnd.docker.image.rootfs.diff.tar',
+};
+
+export interface PushImageOptions {
+  docker: DockerCli;
+  /** The local image, named as it is to be pushed (`registry/repository[:tag]`). */
+  image: string;
+  logger: Logger;
+  /** Chunk size for uploads; default 96 MiB (lowered by the registry as it asks). */
+  chunkSize?: number;
+  /** Layers uploaded at once; default 3. */
+  concurrency?: number;
+  /** gzip level for layers worth compressing; default 1 (speed). */
+  compressionLevel?: number;
+  /** Force an encoding for every layer instead of judging each from a sample. */
+  encoding?: LayerEncoding;
+  /** Per-request timeout (connect, answer, idle body); default the transport's (10 s / 60 s / 60 s). */
+  requestTimeoutMs?: number | undefined;
+  /** Where pushed layers are remembered; default under the cache dir. */
+  digestCache?: DigestCache;
+  signal?: AbortSignal;
+}
+
+export interface PushedLayerReport {
+  diffId: string;
+  digest: string;
+  size: number;
+  encoding: LayerEncoding;
+  outcome: PushedBlob['outcome'];
+}
+
+export interface PushImageResult {
+  image: string;
+  /** The manifest digest the registry confirmed. */
+  digest: string;
+  layers: PushedLayerReport[];
+  /** Bytes sent for layers and config. */
+  bytesSent: number;
+  seconds: number;
+  /** How layers were read (engine-store or docker-save). */
+  layerSource: LayerSource['kind'];
+}
+
+/**
+ * Pushes a local image: each layer read once as a stream, compressed once (or not at all when a
+ * sample shows it would not shrink), skipped when the registry has it (HEAD, using what the digest
+ * cache remembers), mounted when another repository of the registry has it, else uploaded in
+ * chunks. The manifest goes up only when every blob is confirmed, and its digest is checked.
+ */
+export async function pushImage(options: PushImageOptions): Promise<PushImageResult> {
+  const started = performance.now();
+  const { docker, logger } = options;
+  const ref = parseReference(options.image);
+  const repositoryKey = `${ref.registry}/${ref.repository}`;
+  const cache = options.digestCache ?? new DigestCache();
+  const client = new RegistryClient({
+    registry: ref.registry,
+    repository: ref.repository,
+    transport: {
+      onRequest: (record) => logger.debug(formatRequestRecord(record)),
+      ...(options.requestTimeoutMs
+        ? { timeouts: { connectMs: options.requestTimeoutMs, headersMs: options.requestTimeoutMs, bodyIdleMs: options.requestTimeoutMs } }
+        : {}),
+    },
+    // Two chunk buffers for the whole push: memory stays near 2 × chunk size, however many layers.
+    upload: { buffers: new ChunkBufferPool(2), ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) },
+  });
+  const pool = createGzipPool();
+  const progress = createPushProgress(logger);
+  let bytesSent = 0;
+  try {
+    await client.ping(options.signal);
+    const local = await inspectLocalImage(docker, options.image);
+    const source = await openLayerSource(docker, local, { log: (m) => logger.debug(m) });
+    const layers = new Map<string, PushedLayerReport>();
+    local.diffIds.forEach((diffId, index) => progress.update(diffId, { name: `layer ${index + 1}/${local.diffIds.length}` }));
+
+    // 1. What the registry already has, from what was pushed before: no reading, no compression.
+    for (const diffId of new Set(local.diffIds)) {
+      const found = await findKnownLayer(client, cache, diffId, repositoryKey, options.signal);
+      if (found) {
+        layers.set(diffId, found);
+        progress.update(diffId, { state: found.outcome, total: found.size, sent: found.size });
+      }
+    }
+    // 2. The rest, read and uploaded.
+    const missing = [...new Set(local.diffIds)].filter((diffId) => !layers.has(diffId));
+    await source.forEachLayer(
+      missing,
+      async (diffId, raw) => {
+        const layer = await uploadLayer({ client, source, diffId, raw, pool, options, progress, label: `layer ${local.diffIds.indexOf(diffId) + 1}` });
+        bytesSent += layer.outcome === 'pushed' ? layer.size : 0;
+        // Remembered before it is reported: a push killed after saying "pushed" never uploads it again.
+        cache.recordPushed(diffId, layer, repositoryKey);
+        progress.update(diffId, { state: layer.outcome, sent: layer.size, total: layer.size });
+        layers.set(diffId, layer);
+      },
+      { concurrency: options.concurrency ?? 3, signal: options.signal },
+    );
+    // 3. The config, then the manifest, only now that every blob is there.
+    const config = await client.pushBlob(
+      { digest: local.id, size: local.config.length, open: async () => Readable.from([local.config]) },
+      { signal: options.signal, label: 'the image config' },
+    );
+    bytesSent += config.outcome === 'pushed' ? config.size : 0;
+    const manifest = buildManifest(local, local.diffIds.map((diffId) => layers.get(diffId)!));
+    const digest = await client.putManifest(ref.tag ?? 'latest', manifest, manifestType, { signal: options.signal });
+    progress.stop();
+    return {
+      image: options.image,
+      digest,
+      layers: local.diffIds.map((diffId) => layers.get(diffId)!),
+      bytesSent,
+      seconds: (performance.now() - started) / 1000,
+      layerSource: source.kind,
+    };
+  } finally {
+    progress.stop();
+    await pool.close();
+    await client.close();
+  }
+}
+
+/** A layer pushed before (any encoding) that this repository has, or can mount from another one. */
+async function findKnownLayer(client: RegistryClient, cache: DigestCache, diffId: string, repositoryKey: string, signal?: AbortSignal) {
+  for (const known of cache.lookup(diffId)) {
+    if (await client.headBlob(known.digest, { signal })) {
+      return { diffId, digest: known.digest, size: known.size, encoding: known.encoding, outcome: 'exists' as const };
+    }
+    cache.forgetRepository(diffId, known.digest, repositoryKey);
+    const registryPrefix = `${client.registry}/`;
+    const mountFrom = known.repositories.filter((r) => r.startsWith(registryPrefix) && r !== repositoryKey).map((r) => r.slice(registryPrefix.length));
+    for (const from of mountFrom) {
+      const mounted = await client.mountBlob(known.digest, from, { signal });
+      // Not mounted: the registry opened an upload instead, which this blob does not need here.
+      if (mounted.outcome === 'upload-started') await client.cancelUpload(mounted.session.location, { signal }).catch(() => {});
+      if (mounted.outcome === 'mounted') {
+        cache.recordPushed(diffId, known, repositoryKey);
+        return { diffId, digest: known.digest, size: known.size, encoding: known.encoding, outcome: 'mounted' as const };
+      }
+    }
+  }
+  return undefined;
+}
+
+interface UploadLayerArgs {
+  client: RegistryClient;
+  source: LayerSource;
+  diffId: string;
+  raw: Readable;
+  pool: GzipPool;
+  options: PushImageOptions;
+  progress: PushProgress;
+  label: string;
+}
+
+/** One layer: choose its encoding from a sample, then stream it through the encoder into the registry. */
+async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
+  const { client, source, diffId, pool, options, progress } = args;
+  const peeked = await peekStream(args.raw);
+  const encoding = options.encoding ?? chooseLayerEncoding(peeked.sample);
+  const encode = (stream: Readable) =>
+    pipeline(stream, createLayerEncoder(encoding, { level: options.compressionLevel ?? defaultGzipLevel, pool }), () => {});
+  let first: Readable | undefined = encode(peeked.stream);
+  progress.update(diffId, { state: 'pushing', sent: 0 });
+  const pushed = await client.pushBlob(
+    {
+      // Uncompressed, the blob is the layer tar itself: its digest is the diff ID, known before a byte is read.
+      digest: encoding === 'none' ? diffId : undefined,
+      open: async () => {
+        if (first) {
+          const stream = first;
+          first = undefined;
+          return stream;
+        }
+        // The registry lost the session: this layer, and only it, is read again from the start.
+        progress.update(diffId, { state: 'retrying', sent: 0 });
+        return reopenLayer(source, diffId, encode);
+      },
+    },
+    { signal: options.signal, label: args.label, onProgress: (sent) => progress.update(diffId, { sent }) },
+  );
+  return { diffId, digest: pushed.digest, size: pushed.size, encoding, outcome: pushed.outcome };
+}
+
+/** A fresh encoded stream of one layer, read through the source again. */
+function reopenLayer(source: LayerSource, diffId: string, encode: (s: Readable) => Readable): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    source
+      .forEachLayer([diffId], (_id, raw) => {
+        const encoded = encode(raw);
+        resolve(encoded);
+        // The source waits until this stream is consumed (or fails) before it moves on.
+        return new Promise<void>((done, failed) => {
+          encoded.once('end', done);
+          encoded.once('close', done);
+          encoded.once('error', failed);
+        });
+      })
+      .catch(reject);
+  });
+}
+
+/** A Docker v2 schema 2 manifest, layers in the image's order, each with the media type of its encoding. */
+export function buildManifest(local: LocalImage, layers: PushedLayerReport[]): Buffer {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: manifestType,
+    config: { mediaType: configType, size: local.config.length, digest: local.id },
+    layers: layers.map((layer) => ({ mediaType: layerTypes[layer.encoding], size: layer.size, digest: layer.digest })),
+  };
+  return Buffer.from(JSON.stringify(manifest));
+}
+
+/** sha256 of bytes, as a digest. */
+export function digestOf(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Config } from '../config/types.js';
+import { createDockerCli, type DockerCli } from '../docker/process.js';
+import type { ProgressMode } from '../engine/argv.js';
+import { UserError } from '../errors.js';
+import { createPrediction, fetchSchema } from '../predict/client.js';
+import { checkGpus, containerName, type ContainerSpec } from '../predict/container.js';
+import { checkInputNames, validateInputs } from '../predict/validate.js';
+import { materializeFlagInputs, materializeJsonInputs, parseInputFlags, readJsonInputs, type InputFiles } from '../predict/inputs.js';
+import { chooseOutputPath } from '../predict/outputs.js';
+import { ResultPrinter, type RunResult } from '../predict/results.js';
+import { inputComponent, supportsStreaming, type RunMode, type SchemaNode } from '../predict/schema.js';
+import { withModelContainer } from '../predict/session.js';
+import { Logger } from '../ui/logger.js';
+import { buildDevImage, loadProject, prebuiltModelImage, type ModelImage } from './model-image.js';
+import type { BaseImageFlags } from './plan.js';
+
+export interface RunModelOptions extends BaseImageFlags {
+  cwd: string;
+  /** A prebuilt image (`cog run IMAGE`); default: build the project in `cwd` and mount it. */
+  image?: string | undefined;
+  /** Config file (`-f`). Default `cog.yaml`. */
+  configFile?: string | undefined;
+  /** `-i name=value` / `-i name=@file`, in order. */
+  inputs?: string[];
+  /** `--json`: inline JSON, `@file`, `@-` or `-`. */
+  json?: string | undefined;
+  /** `-o`: where outputs go. Default `output` (`output.json` with --json; `weights` for train). */
+  output?: string | undefined;
+  /** `-e NAME=value` for the container, in order. */
+  env?: string[];
+  /** `--gpus`. Default `all` when the model has `build.gpu`. */
+  gpus?: string | undefined;
+  /** `--setup-timeout` in seconds. Default 300. */
+  setupTimeoutSeconds?: number;
+  /** `--use-replicate-token`: send $REPLICATE_API_TOKEN in the request context. Default false. */
+  useReplicateToken?: boolean;
+  /** `predict` (`cog run`, `cog predict`) or `train` (`cog train`). Default predict. */
+  mode?: RunMode;
+  /** The command the user typed, for messages. Default `run`. */
+  commandName?: string;
+  progress?: ProgressMode | undefined;
+  /** `--debug`: the runtime logs at debug level too. Default false. */
+  debug?: boolean;
+  /** The host environment (RUST_LOG, REPLICATE_API_TOKEN, COG_OPENAPI_SCHEMA). Default process.env. */
+  hostEnv?: NodeJS.ProcessEnv;
+  /** Reads stdin for `--json -`. */
+  readStdin?: () => Promise<string>;
+  /** One line of results on stdout. */
+  print: (line: string) => void;
+  /** Raw text on stdout (streamed chunks). Default: through `print`. */
+  write?: (text: string) => void;
+  logger?: Logger;
+  docker?: DockerCli;
+  /** Ctrl-C/SIGTERM: cancels the prediction and removes the container. */
+  signal?: AbortSignal;
+}
+
+/** `cog run`, `cog predict` and `cog train`: one prediction against the real runtime in a container that is always removed. */
+export async function runModel(options: RunModelOptions): Promise<RunResult> {
+  const logger = options.logger ?? new Logger();
+  const docker = options.docker ?? createDockerCli();
+  const hostEnv = options.hostEnv ?? process.env;
+  const mode = options.mode ?? 'predict';
+  const commandName = options.commandName ?? 'run';
+  if (options.json !== undefined && (options.inputs?.length ?? 0) > 0) throw new UserError('Must use one of --json or --input to provide model inputs');
+  const gpus = checkGpus(options.gpus);
+  const context = replicateContext(options.useReplicateToken ?? false, hostEnv);
+  const files: InputFiles = { cwd: options.cwd, readStdin: options.readStdin };
+
+  // Everything the user can get wrong is checked before Docker is touched.
+  let model: ModelImage;
+  let config: Config | undefined;
+  if (options.image) {
+    model = await prebuiltModelImage({ image: options.image, docker, logger, signal: options.signal });
+  } else {
+    const project = await loadProject({ cwd: options.cwd, configFile: options.configFile, env: hostEnv, withSchema: true });
+    config = project.config;
+    if (mode === 'train' ? !config.train : !config.predict) {
+      throw new UserError(`${path.basename(config.file)} has no ${mode === 'train' ? '`train`' : '`run` (or `predict`)'} entry: there is nothing to run`, {
+        hint: mode === 'train' ? 'add train: "train.py:train"' : 'add run: "predict.py:Predictor"',
+      });
+    }
+    model = { image: '', projectDir: config.projectDir, gpu: config.build.gpu, schema: project.schema };
+  }
+  const inputs = await prepareInputs(options, model.schema, mode, files);
+  const destination = chooseOutputPath(options.output, options.json !== undefined ? 'output.json' : 'output', options.cwd);
+  if (options.json !== undefined && options.output && path.extname(destination) !== '.json') {
+    logger.warn(`--output value does not have a .json suffix: ${path.basename(destination)}`);
+  }
+  if (config) model.image = await buildDevImage({ ...options, logger, docker, env: hostEnv, withSchema: true }, config);
+
+  const spec: ContainerSpec = {
+    image: model.image,
+    name: containerName(commandName),
+    env: runtimeEnv(options.env ?? [], hostEnv, options.debug ?? false),
+    gpus: gpus ?? (model.gpu ? 'all' : undefined),
+    volumes: model.projectDir ? [{ source: model.projectDir, target: '/src' }] : [],
+    command: mode === 'train' ? ['python', '-m', 'cog.server.http', '--x-mode', 'train'] : undefined,
+  };
+  logger.info('run', `Starting Docker image ${model.image} and running setup()...`);
+  const setupTimeoutMs = (options.setupTimeoutSeconds ?? 300) * 1000;
+  return withModelContainer({ docker, spec, mode, setupTimeoutMs, logger, signal: options.signal }, async (ready) => {
+    // An image without a usable schema label: what the runtime serves, as upstream.
+    const document = inputs.kind === 'checked' ? model.schema : ((await fetchSchema(ready.port)) ?? model.schema);
+    const input = await prepareLate(inputs, document, mode, files);
+    const printer = new ResultPrinter({
+      document,
+      mode,
+      json: options.json !== undefined,
+      destination,
+      writeToDisk: Boolean(options.output),
+      cwd: options.cwd,
+      print: options.print,
+      write: options.write ?? ((text) => options.print(text)),
+      logger,
+    });
+    const stream = document !== undefined && supportsStreaming(document, mode);
+    logger.info('run', mode === 'train' ? 'Running training...' : 'Running prediction...');
+    const response = await createPrediction({
+      port: ready.port,
+      mode,
+      id: `cogpack-${randomUUID()}`,
+      input,
+      context,
+      stream,
+      onOutput: (chunk, index) => printer.chunk(chunk, index),
+      onLog: (_source, text) => printer.log(text),
+      commandName,
+      signal: options.signal,
+    });
+    return printer.finish(response, { logsShown: stream });
+  });
+}
+
+/**
+ * The request's input object. Checked against the schema when there is one, as upstream orders
+ * it: names first (no file is read for a misspelt input), then files, then values. Without a
+ * schema (an image whose label has none), `-i` values wait as text for the container's schema.
+ */
+type PreparedInputs =
+  | { kind: 'checked'; values: Record<string, unknown> }
+  | { kind: 'unchecked'; values: Record<string, unknown> }
+  | { kind: 'flags'; grouped: Map<string, string[]> };
+
+async function prepareInputs(options: RunModelOptions, document: SchemaNode | undefined, mode: RunMode, files: InputFiles): Promise<PreparedInputs> {
+  const component = document ? inputComponent(document, mode) : undefined;
+  let values: Record<string, unknown>;
+  if (options.json !== undefined) {
+    const raw = await readJsonInputs(options.json, files);
+    if (component) checkInputNames(Object.keys(raw), component);
+    values = await materializeJsonInputs(raw, files);
+  } else {
+    const grouped = parseInputFlags(options.inputs ?? []);
+    if (!component) return { kind: 'flags', grouped };
+    checkInputNames(grouped.keys(), component);
+    values = await materializeFlagInputs(grouped, { ...files, document, component });
+  }
+  if (!component) return { kind: 'unchecked', values };
+  validateInputs(values, component, document!);
+  return { kind: 'checked', values };
+}
+
+/** Inputs checked once the container's schema is known (a prebuilt image without a usable label). */
+async function prepareLate(prepared: PreparedInputs, document: SchemaNode | undefined, mode: RunMode, files: InputFiles): Promise<Record<string, unknown>> {
+  if (prepared.kind === 'checked') return prepared.values;
+  const component = document ? inputComponent(document, mode) : undefined;
+  if (component) checkInputNames(prepared.kind === 'flags' ? prepared.grouped.keys() : Object.keys(prepared.values), component);
+  const values = prepared.kind === 'flags' ? await materializeFlagInputs(prepared.grouped, { ...files, document, component }) : prepared.values;
+  if (component) validateInputs(values, component, document!);
+  return values;
+}
+
+/** Upstream's container environment (predict.md §1.6): the user's `-e`, RUST_LOG from the host, console logs at warning (debug with --debug). */
+export function runtimeEnv(userEnv: string[], hostEnv: NodeJS.ProcessEnv, debug: boolean): string[] {
+  return [
+    ...userEnv,
+    ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : []),
+    'LOG_FORMAT=console',
+    `COG_LOG_LEVEL=${debug ? 'debug' : 'warning'}`,
+  ];
+}
+
+function replicateContext(use: boolean, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (!use) return {};
+  const token = env.REPLICATE_API_TOKEN;
+  if (!token) throw new UserError('Failed to find REPLICATE_API_TOKEN in the current environment when called with --use-replicate-token');
+  return { replicate_api_token: token };
+}

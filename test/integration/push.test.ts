@@ -1,0 +1,111 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCog } from '../support/cli-process.js';
+import { jsonSchemaErrors } from '../support/json-schema.js';
+import { fixture } from '../support/paths.js';
+import { startLocalRegistry, type LocalRegistry } from '../support/registry/local-registry.js';
+import { startTokenAuthRegistry, type TokenAuthRegistry } from '../support/registry/token-auth-registry.js';
+import { predictOnce } from '../support/serve.js';
+import { requireTestbed, runId, type Testbed } from '../support/testbed.js';
+
+interface PushJson {
+  image: string;
+  digest: string;
+  pushed: number;
+  skipped: number;
+  layers: Array<{ outcome: string; encoding: string }>;
+}
+
+// `cog push` of a fixture image to real registries on loopback (anonymous, basic auth, bearer
+// tokens from a token server), then `docker pull` back and a prediction on what was pulled.
+describe('cog push [engine] [registry]', () => {
+  let testbed: Testbed;
+  const source = `cogpack-it-push-src:${runId}`;
+  const cleanup: string[] = [];
+  let basic: LocalRegistry | undefined;
+  let bearer: TokenAuthRegistry | undefined;
+
+  /** A fresh cache dir: what an earlier push remembered must not decide this one. */
+  const freshEnv = (extra: Record<string, string> = {}) => ({ COGPACK_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'cogpack-push-cache-')), ...extra });
+
+  async function pushAndPullBack(target: string, env: Record<string, string>): Promise<PushJson> {
+    expect((await testbed.docker.run(['tag', source, target])).exitCode).toBe(0);
+    cleanup.push(target);
+    const result = await runCog(['push', target, '--no-build', '--json', '--chunk-size', '4MiB'], { cwd: fixture('hello-world'), env });
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
+    const report = JSON.parse(result.stdout) as PushJson;
+    expect(jsonSchemaErrors('push', report)).toEqual([]);
+    // What the registry holds, not what is local: remove the name, pull it, run it.
+    await testbed.docker.run(['image', 'rm', target]);
+    const pulled = await testbed.docker.run(['pull', target], { env });
+    expect(pulled.exitCode, pulled.stderrTail.join('\n')).toBe(0);
+    const prediction = await predictOnce(testbed.docker, target, { text: 'from the registry' });
+    expect(prediction).toMatchObject({ status: 'succeeded', output: 'hello from the registry' });
+    return report;
+  }
+
+  beforeAll(async () => {
+    testbed = await requireTestbed();
+    const built = await runCog(['build', '-t', source, '--progress', 'quiet'], { cwd: fixture('hello-world') });
+    expect(built.exitCode, built.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    for (const image of [source, ...cleanup]) await testbed?.docker.run(['image', 'rm', '--force', image]);
+    await basic?.stop();
+    await bearer?.stop();
+  });
+
+  let anonymousEnv: Record<string, string>;
+
+  it('anonymous: pushes every layer, and the pulled image predicts', async () => {
+    anonymousEnv = freshEnv();
+    const report = await pushAndPullBack(`${testbed.registry}/cogpack-it/anonymous-${runId}:v1`, anonymousEnv);
+    expect(report.pushed).toBeGreaterThan(3);
+    expect(report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('a second push of the same image uploads nothing: each layer is found with a HEAD, none read', async () => {
+    const target = `${testbed.registry}/cogpack-it/anonymous-${runId}:v1`;
+    await testbed.docker.run(['tag', source, target]);
+    const again = await runCog(['push', target, '--no-build', '--json'], { cwd: fixture('hello-world'), env: anonymousEnv });
+    expect(again.exitCode, again.stderr).toBe(0);
+    const report = JSON.parse(again.stdout) as PushJson & { bytesSent: number };
+    expect(report.pushed).toBe(0);
+    expect(report.bytesSent).toBe(0);
+    expect(report.layers.every((layer) => layer.outcome === 'exists')).toBe(true);
+  });
+
+  it('another repository of the same registry gets the layers by cross-repository mount', async () => {
+    const target = `${testbed.registry}/cogpack-it/mounted-${runId}:v1`;
+    await testbed.docker.run(['tag', source, target]);
+    cleanup.push(target);
+    const result = await runCog(['push', target, '--no-build', '--json'], { cwd: fixture('hello-world'), env: anonymousEnv });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as PushJson & { bytesSent: number };
+    expect(report.layers.map((layer) => layer.outcome)).toEqual(report.layers.map(() => 'mounted'));
+    expect(report.bytesSent).toBeLessThan(20_000); // the config blob only
+  });
+
+  it('basic auth: cog login stores what docker reads, then push and pull', async () => {
+    basic = await startLocalRegistry({ htpasswd: { username: 'model-maker', password: 'p4ss-basic' } });
+    const env = freshEnv({ DOCKER_CONFIG: mkdtempSync(path.join(tmpdir(), 'cogpack-docker-config-')) });
+    const refused = await runCog(['login', basic.host, '-u', 'model-maker', '--password-stdin'], { cwd: tmpdir(), env, input: 'wrong\n' });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('refused the credentials');
+    const login = await runCog(['login', basic.host, '-u', 'model-maker', '--password-stdin'], { cwd: tmpdir(), env, input: 'p4ss-basic\n' });
+    expect(login.exitCode, login.stderr).toBe(0);
+    expect(login.stdout + login.stderr).not.toContain('p4ss-basic');
+    await pushAndPullBack(`${basic.host}/team/basic-${runId}`, env);
+  });
+
+  it('bearer tokens from a token server: push and pull', async () => {
+    bearer = await startTokenAuthRegistry({ users: { 'token-user': 't0ken-pass' }, allowAnonymous: false });
+    const env = freshEnv({ DOCKER_CONFIG: mkdtempSync(path.join(tmpdir(), 'cogpack-docker-config-')) });
+    const login = await runCog(['login', bearer.registry.host, '-u', 'token-user', '--password-stdin'], { cwd: tmpdir(), env, input: 't0ken-pass' });
+    expect(login.exitCode, login.stderr).toBe(0);
+    await pushAndPullBack(`${bearer.registry.host}/team/bearer-${runId}`, env);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { main, reportError } from '../../../src/cli.js';
+import { ExitCode } from '../../../src/errors.js';
+
+// The commands' argv handling, in-process: every case here fails before Docker is needed.
+async function run(argv: string[]) {
+  const out: string[] = [];
+  let err = '';
+  let code: number = ExitCode.ok;
+  try {
+    await main(argv, { print: (line) => out.push(line), writeErr: (text) => (err += text), cwd: '/nonexistent' });
+  } catch (error) {
+    code = reportError(error, false, (text) => (err += text));
+  }
+  return { code, out: out.join('\n'), err };
+}
+
+describe('cog run / predict / train / serve / exec argv', () => {
+  it('cog run IMAGE refuses what looks like a forgotten -i', async () => {
+    const { code, err } = await run(['run', 'prompt=hi']);
+    expect(code).toBe(ExitCode.userError);
+    expect(err).toContain("Invalid image name 'prompt=hi'. Did you forget `-i`?");
+  });
+
+  it('--json and -i do not mix', async () => {
+    const { code, err } = await run(['run', '--json', '{}', '-i', 'a=1']);
+    expect(code).toBe(ExitCode.userError);
+    expect(err).toContain('Must use one of --json or --input to provide model inputs');
+  });
+
+  it('checks --gpus and --setup-timeout before anything runs', async () => {
+    expect((await run(['run', '--gpus', 'many'])).err).toContain('invalid GPU specification: "many"');
+    expect((await run(['run', '--setup-timeout', '-3'])).err).toContain('--setup-timeout takes a whole number of seconds');
+  });
+
+  it('cog predict warns that it is deprecated, then behaves as cog run', async () => {
+    const { err } = await run(['predict', '-i', 'a=1']);
+    expect(err).toContain('"cog predict" is deprecated, use "cog run"');
+    expect(err).toContain('cog.yaml not found in /nonexistent');
+  });
+
+  it('cog train is deprecated too', async () => {
+    expect((await run(['train'])).err).toContain('Command "train" is deprecated');
+  });
+
+  it('cog exec passes the options after the command to the command', async () => {
+    const { err } = await run(['exec', 'python', '-c', 'print(1)', '-e', 'x']);
+    expect(err).not.toContain('unknown option');
+    expect(err).toContain('cog.yaml not found');
+  });
+
+  it('cog exec needs a command; its own options come before it', async () => {
+    expect((await run(['exec'])).code).toBe(ExitCode.usage);
+    expect((await run(['exec', '-p', 'nope', 'ls'])).err).toContain('invalid --publish value "nope"');
+  });
+
+  it('--debug is still accepted after the command name', async () => {
+    const { err } = await run(['run', '--debug', 'x=1']);
+    expect(err).not.toContain('unknown option');
+    expect(err).toContain('Did you forget `-i`?');
+  });
+
+  it('cog serve checks its port', async () => {
+    expect((await run(['serve', '-p', 'http'])).err).toContain('--port takes a number');
+  });
+});
