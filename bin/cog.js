@@ -1,10 +1,33 @@
 #!/usr/bin/env node
 // The installed `cog` (and `cogpack`) command. All behaviour lives in src/cli.ts.
+import { spawn } from 'node:child_process';
 import module from 'node:module';
 
-// Cache compiled code between runs (Node >= 22.1): halves start-up time, which is most of what a
-// quick command like `cog debug` costs.
-module.enableCompileCache?.();
-
-const { runCli } = await import('../dist/cli.js');
-await runCli(process.argv.slice(2));
+// `cog push` holds a 96 MiB chunk buffer while streams churn through: a small young generation
+// keeps V8 from reserving ~60 MiB more heap than it uses. The flag must be set at start-up, so
+// push runs in a child Node with it (about 40 ms more, against seconds of pushing).
+const tuned = '--max-semi-space-size=1';
+if (process.argv[2] === 'push' && !process.execArgv.includes(tuned)) {
+  const child = spawn(process.execPath, [tuned, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, COGPACK_PARENT_PID: String(process.pid) },
+  });
+  // Ctrl-C reaches the child from the terminal; a SIGTERM sent to this process is passed on.
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 143)));
+} else {
+  if (process.env.COGPACK_PARENT_PID) {
+    // The wrapper above was killed outright (SIGKILL): stop as if interrupted rather than run on unseen.
+    const parent = Number(process.env.COGPACK_PARENT_PID);
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      process.kill(process.pid, 'SIGTERM');
+    }, 500).unref();
+  }
+  // Cache compiled code between runs (Node >= 22.1): halves start-up time, which is most of what
+  // a quick command like `cog debug` costs.
+  module.enableCompileCache?.();
+  const { runCli } = await import('../dist/cli.js');
+  await runCli(process.argv.slice(2));
+}

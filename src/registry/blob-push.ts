@@ -121,13 +121,18 @@ class BlobPush {
       if (this.client.refusesChunks) return await this.inOneRequest(session, reader, Buffer.alloc(0));
       const { chunkSize: configured, monolithicThreshold, knownLimits } = this.client.uploadOptions;
       const chunkSize = effectiveChunkSize({ configured, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
-      const buffer = await this.chunkBuffer(chunkSize);
-      const first = await reader.fill(buffer);
-      if (first <= monolithicThreshold && (await reader.atEnd())) {
+      // A small probe first: a blob that ends within it goes up in one request without taking one
+      // of the (few, large) pooled chunk buffers, so small layers never wait behind big ones.
+      const probe = Buffer.allocUnsafe(Math.max(1, Math.min(monolithicThreshold, chunkSize)));
+      const probed = await reader.fill(probe);
+      if (probed <= monolithicThreshold && (await reader.atEnd())) {
         const digest = this.upload.digest ?? reader.digest();
-        await this.client.finishUpload(session.location, digest, { body: buffer.subarray(0, first), length: first }, { signal: this.options.signal });
-        return this.done('pushed', digest, first);
+        await this.client.finishUpload(session.location, digest, { body: probe.subarray(0, probed), length: probed }, { signal: this.options.signal });
+        return this.done('pushed', digest, probed);
       }
+      const buffer = await this.chunkBuffer(chunkSize);
+      probe.copy(buffer, 0, 0, probed);
+      const first = probed + (await reader.fill(buffer.subarray(probed)));
       return await this.inChunks(session, reader, { buffer, first, chunkSize });
     } finally {
       reader.destroy();

@@ -85,8 +85,10 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
         ? { timeouts: { connectMs: options.requestTimeoutMs, headersMs: options.requestTimeoutMs, bodyIdleMs: options.requestTimeoutMs } }
         : {}),
     },
-    // Two chunk buffers for the whole push: memory stays near 2 × chunk size, however many layers.
-    upload: { buffers: new ChunkBufferPool(2), ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) },
+    // One chunk buffer for the whole push: memory stays near one chunk, however many layers
+    // (blobs under 1 MiB go up in one request and need none). Reading and compressing other layers
+    // go on meanwhile, up to the point where they need the buffer.
+    upload: { buffers: new ChunkBufferPool(1), ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) },
   });
   const pool = createGzipPool();
   const progress = createPushProgress(logger);
