@@ -98,7 +98,13 @@ describe('cog push [engine] [registry]', () => {
     const login = await runCog(['login', basic.host, '-u', 'model-maker', '--password-stdin'], { cwd: tmpdir(), env, input: 'p4ss-basic\n' });
     expect(login.exitCode, login.stderr).toBe(0);
     expect(login.stdout + login.stderr).not.toContain('p4ss-basic');
-    await pushAndPullBack(`${basic.host}/team/basic-${runId}`, env);
+    const target = `${basic.host}/team/basic-${runId}`;
+    await pushAndPullBack(target, env);
+    // --debug shows every registry request, and never the credentials.
+    const debug = await runCog(['push', target, '--no-build', '--debug'], { cwd: fixture('hello-world'), env });
+    expect(debug.exitCode, debug.stderr.slice(-1500)).toBe(0);
+    expect(debug.stderr).toMatch(/debug\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v2\/team\/basic-/);
+    for (const secret of ['p4ss-basic', Buffer.from('model-maker:p4ss-basic').toString('base64')]) expect(debug.stderr).not.toContain(secret);
   });
 
   it('bearer tokens from a token server: push and pull', async () => {
