@@ -3,6 +3,12 @@
 import { spawn } from 'node:child_process';
 import module from 'node:module';
 
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(`error: cogpack needs Node.js 22.19 or later; this is ${process.version}\nhint: install a current Node.js (https://nodejs.org), or use scripts/ensure-node.sh from the repository\n`);
+  process.exit(2);
+}
+
 // `cog push` holds a 96 MiB chunk buffer while streams churn through: a small young generation
 // keeps V8 from reserving ~60 MiB more heap than it uses. The flag must be set at start-up, so
 // push runs in a child Node with it (about 40 ms more, against seconds of pushing).
