@@ -69,23 +69,11 @@ export function createDockerCli(binary = dockerBinary()): DockerCli {
         buffer: { stdout: true, stderr: false },
         stripFinalNewline: true,
       });
-      const tail: string[] = [];
-      const reading = child.stderr
-        ? (async () => {
-            for await (const line of createInterface({ input: child.stderr! })) {
-              tail.push(line);
-              if (tail.length > stderrTailLines) tail.shift();
-              options.onStderrLine?.(line);
-            }
-          })()
-        : Promise.resolve();
+      const stderr = readStderr(child.stderr, options.onStderrLine);
       const result = await child;
-      await reading;
+      const tail = await stderr;
       if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined && !result.isCanceled)) {
-        throw new UnavailableError(`cannot run the docker CLI (${binary}): ${result.shortMessage}`, {
-          hint: 'install Docker, or set COG_DOCKER to the path of a docker binary',
-          cause: result,
-        });
+        throw cannotRun(binary, result);
       }
       return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderrTail: tail };
     },
@@ -101,25 +89,11 @@ export function createDockerCli(binary = dockerBinary()): DockerCli {
         cancelSignal: options.signal,
         forceKillAfterDelay: 5000,
       });
-      const tail: string[] = [];
-      const reading = child.stderr
-        ? (async () => {
-            for await (const line of createInterface({ input: child.stderr! })) {
-              tail.push(line);
-              if (tail.length > stderrTailLines) tail.shift();
-              options.onStderrLine?.(line);
-            }
-          })()
-        : Promise.resolve();
+      const stderr = readStderr(child.stderr, options.onStderrLine);
       const exited = (async (): Promise<RunResult> => {
         const result = await child;
-        await reading;
-        if ((result as { code?: string }).code === 'ENOENT') {
-          throw new UnavailableError(`cannot run the docker CLI (${binary}): ${result.shortMessage}`, {
-            hint: 'install Docker, or set COG_DOCKER to the path of a docker binary',
-            cause: result,
-          });
-        }
+        const tail = await stderr;
+        if ((result as { code?: string }).code === 'ENOENT') throw cannotRun(binary, result);
         return { exitCode: result.exitCode ?? 1, stdout: '', stderrTail: tail };
       })();
       // The caller may stop listening to `exited` (after kill()): never an unhandled rejection.
@@ -127,4 +101,23 @@ export function createDockerCli(binary = dockerBinary()): DockerCli {
       return { stdout: child.stdout!, exited, kill: () => void child.kill() };
     },
   };
+}
+
+/** Reads a child's stderr line by line as it comes, keeping the last lines for error messages. */
+async function readStderr(stream: Readable | null | undefined, onLine?: (line: string) => void): Promise<string[]> {
+  const tail: string[] = [];
+  if (!stream) return tail;
+  for await (const line of createInterface({ input: stream })) {
+    tail.push(line);
+    if (tail.length > stderrTailLines) tail.shift();
+    onLine?.(line);
+  }
+  return tail;
+}
+
+function cannotRun(binary: string, result: { shortMessage?: string }): UnavailableError {
+  return new UnavailableError(`cannot run the docker CLI (${binary}): ${result.shortMessage ?? 'not found'}`, {
+    hint: 'install Docker, or set COG_DOCKER to the path of a docker binary',
+    cause: result,
+  });
 }
