@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import { localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import type { WeightLayer } from '../weights/find.js';
 import type { IndexSecret } from './package-index.js';
+import { cogInstall, type RuntimeInstall } from './runtime-wheels.js';
 import { buildDirName, schemaFileName, type BuildPlan } from './plan.js';
 import { weightCopySteps, weightIgnoreLines } from './weights.js';
 import {
@@ -35,6 +36,8 @@ export interface GenerateOptions {
   configFileName?: string | undefined;
   /** `.cog/openapi_schema.json` is staged: let it through to /src/.cog, where the runtime reads it. */
   withSchema?: boolean;
+  /** How the Cog runtime is installed (COG_SDK_WHEEL / COGLET_WHEEL); default `cog` per build.sdk_version. */
+  runtime?: RuntimeInstall[] | undefined;
   /** Package-index settings of the host, passed in as secrets (see package-index.ts). */
   packageIndex?: IndexSecret[] | undefined;
   /** Weight files in layers of their own, copied from the weights image (see weights.ts). */
@@ -75,7 +78,9 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
     // An artifact may depend on cog/coglet; the managed install below is the one that counts.
     if (options.localArtifacts) lines.push(`RUN uv pip uninstall${breakSystem ? ' --break-system-packages' : ''} cog coglet`);
   }
-  lines.push(...cogRuntimeSteps(config.build.sdkVersion, breakSystem, index));
+  const runtime = options.runtime ?? [cogInstall(undefined, config.build.sdkVersion)];
+  lines.push(...cogRuntimeSteps(runtime, breakSystem, index));
+  const stagedWheels = runtime.flatMap((install) => (install.staged ? [install.staged.name] : []));
   if (!onCogBase) lines.push(...ldconfigSteps());
   lines.push(...runSteps(config.build.run));
   // After everything slow and before the code: a code edit never re-uploads a weight.
@@ -98,7 +103,7 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
     files,
     dockerignore: dockerignore(
       options.userDockerignore,
-      [...Object.keys(files), ...(options.localArtifacts ? [localArtifactsStagingDir] : [])],
+      [...Object.keys(files), ...stagedWheels, ...(options.localArtifacts ? [localArtifactsStagingDir] : [])],
       weights ? weightIgnoreLines(weights.layers) : [],
       options.withSchema ?? false,
     ),

@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import { localArtifactsContainerDir, localArtifactsStagingDir } from '../requirements/local-artifacts.js';
 import { indexPrefix, type IndexSecret } from './package-index.js';
+import type { RuntimeInstall } from './runtime-wheels.js';
 import { buildDirName, uvVersion } from './plan.js';
 
 /**
@@ -97,12 +98,16 @@ export function requirementsSteps(breakSystem: boolean, index: IndexSecret[] = [
   ];
 }
 
-/** The Cog runtime (`cog` from PyPI, which brings `coglet`), after the user's packages. */
-export function cogRuntimeSteps(sdkVersion: string | undefined, breakSystem: boolean, index: IndexSecret[] = []): string[] {
+/**
+ * The Cog runtime (`cog`, which brings `coglet`), after the user's packages, so changing the
+ * runtime never rebuilds an expensive dependency layer. A staged wheel is copied in first.
+ */
+export function cogRuntimeSteps(installs: RuntimeInstall[], breakSystem: boolean, index: IndexSecret[] = []): string[] {
   const { mounts, env } = indexPrefix(index, 'uv');
-  const pre = sdkVersion === 'prerelease' || (sdkVersion && /\d(a|b|rc|\.dev)\d|-/.test(sdkVersion)) ? ' --pre' : '';
-  const spec = sdkVersion && sdkVersion !== 'prerelease' ? `cog==${sdkVersion}` : 'cog';
-  return [`RUN --mount=type=cache,target=/root/.cache/uv ${mounts}${env}uv pip install${breakSystem ? ' --break-system-packages' : ''}${pre} ${spec}`];
+  return installs.flatMap((install) => [
+    ...(install.staged ? [`COPY ${buildDirName}/${install.staged.name} /tmp/${install.staged.name}`] : []),
+    `RUN --mount=type=cache,target=/root/.cache/uv ${mounts}${env}uv pip install${breakSystem ? ' --break-system-packages' : ''}${install.pre ? ' --pre' : ''} ${install.spec}`,
+  ]);
 }
 
 export function ldconfigSteps(): string[] {

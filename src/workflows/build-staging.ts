@@ -17,14 +17,9 @@ export function stageBuildFiles(model: ModelPlan): string {
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(model.build.files)) writeAtomically(path.join(dir, name), text);
   for (const artifact of model.localArtifacts) {
-    const target = path.join(dir, localArtifactsStagingDir, ...artifact.stagedAs.split('/'));
-    mkdirSync(path.dirname(target), { recursive: true });
-    try {
-      linkSync(artifact.source, target);
-    } catch {
-      copyFileSync(artifact.source, target);
-    }
+    linkOrCopy(artifact.source, path.join(dir, localArtifactsStagingDir, ...artifact.stagedAs.split('/')));
   }
+  for (const wheel of model.stagedWheels) linkOrCopy(wheel.source, path.join(dir, wheel.name));
   if (model.schema !== undefined) writeAtomically(path.join(model.config.projectDir, schemaFileName), `${model.schema}\n`);
   writeAtomically(path.join(dir, 'Dockerfile'), model.build.dockerfile);
   writeAtomically(path.join(dir, 'Dockerfile.dockerignore'), model.build.dockerignore);
@@ -46,6 +41,15 @@ export function labelBuildRequest(projectDir: string, from: string, tag: string,
   mkdirSync(dir, { recursive: true });
   writeAtomically(path.join(dir, 'Dockerfile'), `FROM ${from}\n`);
   return { contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tag, labels };
+}
+
+function linkOrCopy(source: string, target: string): void {
+  mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    linkSync(source, target);
+  } catch {
+    copyFileSync(source, target);
+  }
 }
 
 function writeAtomically(file: string, text: string): void {

@@ -13,6 +13,7 @@ import type { Config } from '../config/types.js';
 import { readCaCert } from '../dockerfile/ca-cert.js';
 import { generateBuildPlan } from '../dockerfile/generate.js';
 import { indexSecretArgs, indexSecretsFromEnv } from '../dockerfile/package-index.js';
+import { cogInstall, cogletInstall, parseWheelSource, type RuntimeInstall } from '../dockerfile/runtime-wheels.js';
 import type { BuildPlan } from '../dockerfile/plan.js';
 import { mirroredImage, parseImageMirrors } from '../registry/mirrors.js';
 import { detectFrameworks } from '../requirements/frameworks.js';
@@ -76,6 +77,8 @@ export interface ModelPlan {
    * a config file with another name); undefined when unknown (`--dockerfile`).
    */
   codeLayers: number | undefined;
+  /** Runtime wheels (COG_SDK_WHEEL / COGLET_WHEEL files) to stage into the build directory. */
+  stagedWheels: Array<{ source: string; name: string }>;
   /** The OpenAPI schema as JSON text (the label's value and `.cog/openapi_schema.json`). */
   schema: string | undefined;
   /** `--secret` values the build needs besides the user's (package-index settings). */
@@ -122,6 +125,7 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
   const weights = options.includeSource === false ? undefined : planWeights(config.projectDir, image, userIgnore, options.weightsThresholdBytes);
   const packageIndex = indexSecretsFromEnv(env);
+  const runtime = runtimeInstalls(config, env, options.cwd);
   const schema = options.withSchema ? await predictorSchema(config, options.openapiSchemaFile ?? env.COG_OPENAPI_SCHEMA, options.cwd) : undefined;
   const generated = generateBuildPlan(config, {
     base,
@@ -134,6 +138,7 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     configFileName: path.basename(found.file),
     weights: weights && { image: weights.image, layers: weights.layers },
     packageIndex,
+    runtime,
     withSchema: schema !== undefined,
   });
   const build = options.dockerfile ? userDockerfilePlan(path.resolve(options.cwd, options.dockerfile), generated) : generated;
@@ -142,6 +147,7 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     image,
     weights: weights && !options.dockerfile ? { image: weights.image, files: weights.files, ...weightsDockerfile(weights.layers) } : undefined,
     schema,
+    stagedWheels: runtime.flatMap((install) => (install.staged ? [install.staged] : [])),
     secrets: indexSecretArgs(packageIndex),
     codeLayers: options.dockerfile ? undefined : options.includeSource === false ? 0 : path.basename(found.file) === 'cog.yaml' ? 1 : 2,
     frameworks,
@@ -165,6 +171,13 @@ function userDockerfilePlan(file: string, generated: BuildPlan): BuildPlan {
   const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)/im.exec(dockerfile)?.[1];
   if (!from) throw new UserError(`--dockerfile ${file}: no FROM instruction`);
   return { ...generated, baseImage: from, dockerfile, files: {} };
+}
+
+/** The Cog runtime's install lines: COG_SDK_WHEEL / COGLET_WHEEL when set, else `build.sdk_version`. */
+function runtimeInstalls(config: Config, env: NodeJS.ProcessEnv, cwd: string): RuntimeInstall[] {
+  const sdk = env.COG_SDK_WHEEL ? parseWheelSource(env.COG_SDK_WHEEL, 'cog', cwd) : undefined;
+  const coglet = env.COGLET_WHEEL ? cogletInstall(parseWheelSource(env.COGLET_WHEEL, 'coglet', cwd)) : undefined;
+  return [cogInstall(sdk, config.build.sdkVersion), ...(coglet ? [coglet] : [])];
 }
 
 /** The predictor's schema: a given file (checked to be JSON), or read statically from the Python source. */
