@@ -1,31 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, reportError } from '../../src/cli.js';
 import { ExitCode } from '../../src/errors.js';
 import { fixturesDir } from '../support/paths.js';
+import { runCogInProcess } from '../support/cli-in-process.js';
 
 // What a user sees: `cog build` (and `cog debug`) in a project whose cog.yaml is broken exits 1
 // with the located message, and no stack. The config is checked before the engine is asked for.
 const invalidDir = path.join(fixturesDir, 'configs', 'invalid');
 const fixtures = readdirSync(invalidDir).sort();
 
-async function cog(argv: string[], cwd: string) {
-  let stderr = '';
-  let code: number = ExitCode.ok;
-  try {
-    await main(argv, { cwd, print: () => {}, writeErr: (text) => (stderr += text) });
-  } catch (error) {
-    code = reportError(error, false, (text) => (stderr += text));
-  }
-  return { code, stderr };
-}
-
 describe('cog build on a broken cog.yaml', () => {
   it.each(fixtures)('%s: exit 1 with its message', async (name) => {
     const dir = path.join(invalidDir, name);
     const expected = readFileSync(path.join(dir, 'expected.txt'), 'utf8').split('\n').filter(Boolean);
-    const { code, stderr } = await cog(['build'], dir);
+    const { code, err: stderr } = await runCogInProcess(['build'], dir);
     expect(code).toBe(ExitCode.userError);
     expect(stderr).toMatch(/^error: cog\.yaml is invalid/);
     for (const line of expected) expect(stderr).toContain(line);
@@ -34,7 +23,7 @@ describe('cog build on a broken cog.yaml', () => {
 
   it('cog debug reports the same', async () => {
     const dir = path.join(invalidDir, 'python-version-too-old');
-    const { code, stderr } = await cog(['debug', '--json'], dir);
+    const { code, err: stderr } = await runCogInProcess(['debug', '--json'], dir);
     expect(code).toBe(ExitCode.userError);
     expect(stderr).toContain('build.python_version: minimum supported Python version is 3.10');
   });

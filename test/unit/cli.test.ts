@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { main, reportError } from '../../src/cli.js';
+import { reportError } from '../../src/cli.js';
 import { commands } from '../../src/commands/table.js';
 import { ConfigError, ExitCode, UserError } from '../../src/errors.js';
-
-async function run(argv: string[]) {
-  const out: string[] = [];
-  let err = '';
-  let code: number = ExitCode.ok;
-  try {
-    await main(argv, { print: (line) => out.push(line), writeErr: (text) => (err += text), cwd: '/nonexistent' });
-  } catch (error) {
-    code = reportError(error, false, (text) => (err += text));
-  }
-  return { code, out: out.join('\n'), err };
-}
+import { runCogInProcess as run } from '../support/cli-in-process.js';
 
 describe('cog CLI', () => {
   it('registers every command of the mission', () => {

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BaseImageChoice } from '../../../src/compat/types.js';
 import { loadConfig } from '../../../src/config/load.js';

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { main, reportError } from '../../../src/cli.js';
 import { ExitCode } from '../../../src/errors.js';
+import { runCogInProcess as run } from '../../support/cli-in-process.js';
 
 // The commands' argv handling, in-process: every case here fails before Docker is needed.
-async function run(argv: string[]) {
-  const out: string[] = [];
-  let err = '';
-  let code: number = ExitCode.ok;
-  try {
-    await main(argv, { print: (line) => out.push(line), writeErr: (text) => (err += text), cwd: '/nonexistent' });
-  } catch (error) {
-    code = reportError(error, false, (text) => (err += text));
-  }
-  return { code, out: out.join('\n'), err };
-}
 
 describe('cog run / predict / train / serve / exec argv', () => {
   it('cog run IMAGE refuses what looks like a forgotten -i', async () => {

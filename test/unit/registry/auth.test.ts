@@ -7,7 +7,7 @@ import type { RequestRecord } from '../../../src/registry/types.js';
 import { redact } from '../../../src/ui/redact.js';
 import { digestOf, testBlob, testTransport } from '../../support/registry/blobs.js';
 import { startFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../support/registry/fake-registry.js';
-import { startScriptedServer, type ScriptedServer } from '../../support/registry/scripted-server.js';
+import { startScriptedServer } from '../../support/registry/scripted-server.js';
 import { startTokenServer, type TokenServer, type TokenServerOptions } from '../../support/registry/token-server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
