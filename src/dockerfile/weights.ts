@@ -1,20 +1,20 @@
 import type { WeightLayer } from '../weights/find.js';
 
 /**
- * The weights image: `FROM scratch` plus one COPY per weight layer, built from the project with an
+ * The weights image: `FROM scratch` plus one COPY per weight layer (JSON form: paths with spaces survive), built from the project with an
  * ignore file that lets only the weights through. The model's Dockerfile then copies each layer
  * from it. Two builds because one context cannot both hold the weights (for their COPY) and hide
  * them (from `COPY . /src`): BuildKit's built-in frontend has no `COPY --exclude`.
  */
 export function weightsDockerfile(layers: WeightLayer[]): { dockerfile: string; dockerignore: string } {
-  const lines = ['FROM scratch', ...layers.map((layer) => copyLine(layer.files, layer.files, layer.directory))];
+  const lines = ['FROM scratch', ...layers.map((layer) => `COPY ${JSON.stringify([...layer.sources, layer.destination])}`)];
   const allowed = layers.flatMap((layer) => layer.files).map((file) => `!${escapePattern(file)}`);
   return { dockerfile: `${lines.join('\n')}\n`, dockerignore: `*\n${allowed.join('\n')}\n` };
 }
 
 /** The model Dockerfile's COPY lines, from the stage named `weights`. */
 export function weightCopySteps(layers: WeightLayer[]): string[] {
-  return layers.map((layer) => copyLine(layer.files.map((f) => `/src/${f}`), layer.files, layer.directory, '--from=weights '));
+  return layers.map((layer) => `COPY --from=weights ${JSON.stringify([...layer.landed, layer.destination])}`);
 }
 
 /** Ignore-file lines that keep the weight files out of the code layer. */
@@ -27,12 +27,6 @@ export function weightsImageName(image: string): string {
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
   return colon > slash ? `${image.slice(0, colon)}-weights${image.slice(colon)}` : `${image}-weights`;
-}
-
-/** JSON-form COPY: paths with spaces survive. A single file lands at its own path. */
-function copyLine(sources: string[], files: string[], directory: string, from = ''): string {
-  const destination = files.length === 1 ? `/src/${files[0]}` : `/src/${directory ? `${directory}/` : ''}`;
-  return `COPY ${from}${JSON.stringify([...sources, destination])}`;
 }
 
 /** Docker ignore patterns are globs: a literal path escapes its glob characters. */

@@ -4,7 +4,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 // A CommonJS module whose typings claim an ES default export: take whichever shape Node hands over.
-const createIgnore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as () => Ignore;
+export const createIgnore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as () => Ignore;
 
 /** Files at least this big get their own layers unless told otherwise (`--weights-threshold`). */
 export const defaultWeightsThresholdBytes = 10 * 1024 * 1024;
@@ -51,10 +51,19 @@ export function findWeightFiles(projectDir: string, options: FindWeightsOptions 
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** One COPY (so one layer) of weight files that share a directory. */
+/**
+ * One layer of weights: one COPY into the weights image, then one COPY of what landed into the
+ * model image. Large files land at their own path under /src; a declared weight's directory lands
+ * at its `target`.
+ */
 export interface WeightLayer {
-  /** Destination directory under /src, `/`-separated, '' for the project root. */
-  directory: string;
+  /** What the weights image copies from the project: files, or a directory ending in `/`. */
+  sources: string[];
+  /** Where they land (in the weights image, then in the model image): a path, or a directory ending in `/`. */
+  destination: string;
+  /** What the model image copies from the weights image. */
+  landed: string[];
+  /** Every project file the layer holds: admitted into the weights build, kept out of the code copy. */
   files: string[];
 }
 
@@ -62,16 +71,23 @@ export interface WeightLayer {
 const maxPerFileLayers = 16;
 
 /**
- * Groups weight files into layers: one file per layer (the finest re-upload unit) while there are
+ * Groups large files into layers: one file per layer (the finest re-upload unit) while there are
  * few, else one layer per directory (a checkpoint split into hundreds of shards stays one layer).
  */
 export function weightLayers(files: WeightFile[]): WeightLayer[] {
   const directoryOf = (file: string) => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '');
-  if (files.length <= maxPerFileLayers) return files.map((f) => ({ directory: directoryOf(f.path), files: [f.path] }));
+  if (files.length <= maxPerFileLayers) {
+    return files.map((f) => ({ sources: [f.path], destination: `/src/${f.path}`, landed: [`/src/${f.path}`], files: [f.path] }));
+  }
   const byDirectory = new Map<string, string[]>();
   for (const file of files) {
     const directory = directoryOf(file.path);
     byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), file.path]);
   }
-  return [...byDirectory].map(([directory, grouped]) => ({ directory, files: grouped }));
+  return [...byDirectory].map(([directory, grouped]) => ({
+    sources: grouped,
+    destination: `/src/${directory ? `${directory}/` : ''}`,
+    landed: grouped.map((file) => `/src/${file}`),
+    files: grouped,
+  }));
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { breakSystemPackages, chooseBaseImage, cogBaseTagFor, defaultCogBaseRegistry, pythonMinor } from '../compat/base-image.js';
 import { resolveCuda } from '../compat/resolve.js';
@@ -7,6 +7,7 @@ import { findConfigFile } from '../config/find.js';
 import { UserError } from '../errors.js';
 import { defaultImageName } from '../config/image-name.js';
 import { weightsDockerfile, weightsImageName } from '../dockerfile/weights.js';
+import { declaredWeightLayers } from '../weights/declared.js';
 import { findWeightFiles, weightLayers, type WeightFile } from '../weights/find.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
@@ -123,7 +124,8 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   const userIgnorePath = path.join(config.projectDir, '.dockerignore');
   const userIgnore = existsSync(userIgnorePath) ? readFileSync(userIgnorePath, 'utf8') : undefined;
   const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
-  const weights = options.includeSource === false ? undefined : planWeights(config.projectDir, image, userIgnore, options.weightsThresholdBytes);
+  const weightsPlan = options.includeSource === false ? undefined : planWeights(config, image, userIgnore, options.weightsThresholdBytes);
+  const weights = weightsPlan?.plan;
   const packageIndex = indexSecretsFromEnv(env);
   const runtime = runtimeInstalls(config, env, options.cwd);
   const schema = options.withSchema ? await predictorSchema(config, options.openapiSchemaFile ?? env.COG_OPENAPI_SCHEMA, options.cwd) : undefined;
@@ -157,7 +159,15 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     requirements: rewritten.lines,
     localArtifacts: artifacts.artifacts,
     build,
-    warnings: [...loaded.warnings, ...requirements.warnings, ...cuda.warnings, ...rewritten.warnings, ...base.warnings, ...build.warnings],
+    warnings: [
+      ...loaded.warnings,
+      ...requirements.warnings,
+      ...cuda.warnings,
+      ...rewritten.warnings,
+      ...base.warnings,
+      ...(weightsPlan?.warnings ?? []),
+      ...build.warnings,
+    ],
   };
 }
 
@@ -200,10 +210,17 @@ async function predictorSchema(config: Config, givenFile: string | undefined, cw
   return json;
 }
 
-function planWeights(projectDir: string, image: string, dockerignoreText: string | undefined, thresholdBytes: number | undefined) {
-  const files = findWeightFiles(projectDir, { dockerignoreText, thresholdBytes });
-  if (files.length === 0) return undefined;
-  return { image: weightsImageName(image), files, layers: weightLayers(files) };
+/**
+ * The layers of weights: cog.yaml's declared `weights:` from project directories, then every other
+ * large file. Neither goes into the code layer.
+ */
+function planWeights(config: Config, image: string, dockerignoreText: string | undefined, thresholdBytes: number | undefined) {
+  const declared = declaredWeightLayers(config.weights, config.projectDir);
+  const declaredFiles = new Set(declared.layers.flatMap((layer) => layer.files));
+  const large = findWeightFiles(config.projectDir, { dockerignoreText, thresholdBytes }).filter((file) => !declaredFiles.has(file.path));
+  const layers = [...declared.layers, ...weightLayers(large)];
+  const files = [...[...declaredFiles].map((file) => ({ path: file, size: statSync(path.join(config.projectDir, file)).size })), ...large];
+  return { warnings: declared.warnings, plan: layers.length > 0 ? { image: weightsImageName(image), files, layers } : undefined };
 }
 
 /** The cog-base image this build would use, if it is available; undefined when not asked or not there. */

@@ -40,24 +40,24 @@ describe('findWeightFiles', () => {
 });
 
 describe('weightLayers', () => {
-  it('one layer per file while there are few', () => {
+  it('one layer per file while there are few, each landing at its own path under /src', () => {
     expect(weightLayers([{ path: 'a.bin', size: 1 }, { path: 'm/b.bin', size: 1 }])).toEqual([
-      { directory: '', files: ['a.bin'] },
-      { directory: 'm', files: ['m/b.bin'] },
+      { sources: ['a.bin'], destination: '/src/a.bin', landed: ['/src/a.bin'], files: ['a.bin'] },
+      { sources: ['m/b.bin'], destination: '/src/m/b.bin', landed: ['/src/m/b.bin'], files: ['m/b.bin'] },
     ]);
   });
 
   it('one layer per directory for many shards', () => {
     const shards = Array.from({ length: 20 }, (_, i) => ({ path: `ckpt/shard-${String(i).padStart(2, '0')}.bin`, size: 1 }));
     const layers = weightLayers([{ path: 'top.bin', size: 1 }, ...shards]);
-    expect(layers.map((l) => [l.directory, l.files.length])).toEqual([['', 1], ['ckpt', 20]]);
+    expect(layers.map((l) => [l.destination, l.files.length])).toEqual([['/src/', 1], ['/src/ckpt/', 20]]);
   });
 });
 
 describe('weights Dockerfiles', () => {
   const layers = [
-    { directory: '', files: ['model weights.bin'] },
-    { directory: 'ckpt', files: ['ckpt/a[1].bin', 'ckpt/b.bin'] },
+    { sources: ['model weights.bin'], destination: '/src/model weights.bin', landed: ['/src/model weights.bin'], files: ['model weights.bin'] },
+    { sources: ['ckpt/a[1].bin', 'ckpt/b.bin'], destination: '/src/ckpt/', landed: ['/src/ckpt/a[1].bin', '/src/ckpt/b.bin'], files: ['ckpt/a[1].bin', 'ckpt/b.bin'] },
   ];
 
   it('the weights image lets only the weights into its context', () => {
