@@ -35,7 +35,12 @@ export class Logger {
   }
 
   info(phase: Phase, message: string): void {
-    this.write(`${phaseColour[phase](phase.padEnd(7))} ${redact(message)}`);
+    this.write(`${this.prefix(phase)} ${redact(message)}`);
+  }
+
+  /** The colour-coded name of a phase, as it starts a line. */
+  prefix(phase: Phase): string {
+    return phaseColour[phase](phase.padEnd(7));
   }
 
   warn(message: string): void {

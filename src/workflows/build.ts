@@ -8,6 +8,7 @@ import { describeRoute, detectRoute } from '../engine/route.js';
 import { createBuildProgress } from '../ui/build-progress.js';
 import { formatBytes } from '../ui/format.js';
 import { Logger } from '../ui/logger.js';
+import { startPhase } from '../ui/phase.js';
 import { readSourceInfo } from '../vcs/git.js';
 import { cogpackVersion } from '../version.js';
 import { labelBuildRequest, stageBuildFiles, weightsBuildRequest } from './build-staging.js';
@@ -78,15 +79,19 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   const started = performance.now();
 
   // Config problems first: they are the user's to fix whether or not an engine runs.
+  const planning = startPhase(logger, 'config', 'reading cog.yaml, resolving versions, describing the predictor');
   const model = await planModel({
     ...options,
     env,
     withSchema: options.dev?.schema ?? true,
     includeSource: options.dev ? false : undefined,
     imageAvailable: imageAvailability({ docker }),
+  }).catch((error: unknown) => {
+    planning.fail();
+    throw error;
   });
   const { config, image } = model;
-  logger.info('config', `${config.file} → image ${image}`);
+  planning.succeed(`${config.file} → image ${image}`);
   for (const warning of model.warnings) logger.warn(warning);
   logger.info('resolve', describeResolution(model));
   clock('plan');
@@ -155,10 +160,16 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       // The dependencies are those of the last build: its pip freeze label is already right.
       await tagImage(docker, temporary, image);
     } else {
-      logger.info('label', 'recording pip freeze in the labels');
-      const freeze = await freezes.freeze(docker, temporary, depsKey ?? `image:${built.id}`, options.signal);
-      await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labelsWith(freeze)), { signal: options.signal });
-      final = await inspectImage(docker, image);
+      const labelling = startPhase(logger, 'label', 'recording pip freeze in the labels');
+      try {
+        const freeze = await freezes.freeze(docker, temporary, depsKey ?? `image:${built.id}`, options.signal);
+        await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labelsWith(freeze)), { signal: options.signal });
+        final = await inspectImage(docker, image);
+        labelling.succeed();
+      } catch (error) {
+        labelling.fail();
+        throw error;
+      }
     }
     if (depsKey) freezes.remember(image, depsKey);
     clock('labels');
