@@ -10,10 +10,13 @@ export interface BuildProgress {
 }
 
 /** Spinners only for a person at a terminal: not in CI, not on a dumb terminal, not into a pipe. */
-export function interactiveTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
+export function interactiveTerminal(
+  env: NodeJS.ProcessEnv = process.env,
+  stream: { isTTY?: boolean; columns?: number } = process.stderr,
+): boolean {
   // A terminal of no known width (a pty nobody sized) cannot be redrawn in place: ora would clear
   // an endless number of lines.
-  return Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && env.TERM !== 'dumb' && !env.CI;
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.TERM !== 'dumb' && !env.CI;
 }
 
 /** A BuildKit step header, e.g. `#7 [stage-0 3/9] RUN uv pip install ...`. */
