@@ -14,6 +14,9 @@ export default defineConfig({
           // many unit files wait on timers and loopback sockets: more workers than cores help.
           pool: 'threads',
           maxWorkers: 4,
+          // Generous: on a loaded 2-core machine a property test or a timeout test may run slow;
+          // a test here asserts behaviour, never speed.
+          testTimeout: 30_000,
         },
       },
       {

@@ -18,12 +18,23 @@ if [ "$tier" != unit ]; then
 fi
 
 npm run --silent typecheck
-report=$(mktemp)
-args=(run --reporter=default --reporter=json --outputFile.json="$report")
-[ "$tier" = unit ] && args+=(--project unit)
+# The tiers one after the other: the unit tier's timing tests never compete with image builds.
+projects=(unit)
+[ "$tier" = unit ] || projects+=(integration)
 status=0
-npx vitest "${args[@]}" || status=$?
-# One plain closing line, whatever the reporter printed above.
-node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report" || true
-rm -f "$report"
+reports=()
+for project in "${projects[@]}"; do
+  report=$(mktemp)
+  reports+=("$report")
+  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+done
+# One plain closing line for both tiers, whatever the reporters printed above.
+node -e '
+  let passed = 0, failed = 0;
+  for (const file of process.argv.slice(1)) {
+    try { const r = JSON.parse(require("fs").readFileSync(file, "utf8")); passed += r.numPassedTests; failed += r.numFailedTests; } catch { failed += 1; }
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+' "${reports[@]}" || true
+rm -f "${reports[@]}"
 exit "$status"
