@@ -29,9 +29,11 @@ client_can_build() {
   local bin="$1"
   [ -x "$bin" ] || return 1
   "$bin" buildx version >/dev/null 2>&1 && return 0
-  local major
-  major=$("$bin" version --format '{{.Client.Version}}' 2>/dev/null | cut -d. -f1) || return 1
-  [ -n "$major" ] && [ "$major" -lt 23 ]
+  # `docker version` exits non-zero when no engine answers, but still prints the client's version.
+  local version major
+  version=$("$bin" version --format '{{.Client.Version}}' 2>/dev/null || true)
+  major=${version%%.*}
+  [[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -lt 23 ]
 }
 
 apt_install() {
