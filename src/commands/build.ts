@@ -4,6 +4,7 @@ import { formatBytes } from '../ui/format.js';
 import { parseSize } from '../ui/size.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
+import { configFileOption, jsonResultOption, noCacheOption, secretOption, separateWeightsOption } from './shared-options.js';
 import type { BuildModelResult } from '../workflows/build.js';
 
 /** The stable `cog build --json` document (docs/cli-json.md, docs/schemas/build.schema.json). */
@@ -23,19 +24,19 @@ export const buildCommand: CommandDefinition = {
   description: 'Build an image from cog.yaml',
   options: [
     { flags: '-t, --tag <name>', description: 'a name for the built image (default: cog.yaml image, else cog-<dirname>)' },
-    { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' },
-    { flags: '--no-cache', description: 'do not use the build cache' },
-    { flags: '--secret <spec>', description: 'a build secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)', repeatable: true },
+    configFileOption,
+    noCacheOption,
+    secretOption,
     {
       flags: '--progress <mode>',
       description: 'build output: auto (a spinner on a terminal), plain, tty, quiet, or json (one event per line) (default: $BUILDKIT_PROGRESS, else auto)',
       choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
     },
     { flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)' },
-    { flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)' },
+    jsonResultOption,
     { flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)' },
     { flags: '--openapi-schema <file>', description: 'use this OpenAPI schema instead of reading it from the predictor' },
-    { flags: '--separate-weights', description: 'keep weights out of the code layer (always on in cogpack; accepted for compatibility)' },
+    separateWeightsOption,
     { flags: '--weights-threshold <size>', description: 'files at least this big get layers of their own (default: 10MiB, or $COG_WEIGHTS_THRESHOLD)' },
     ...baseImageOptions,
   ],

@@ -1,11 +1,12 @@
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
+import { configFileOption } from './shared-options.js';
 
 export const debugCommand: CommandDefinition = {
   name: 'debug',
   description: 'Print the Dockerfile cog build would use (--json: the whole resolution)',
   options: [
-    { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' },
+    configFileOption,
     { flags: '--json', description: 'print one JSON object: base image, versions, requirements, warnings, Dockerfile' },
     ...baseImageOptions,
   ],

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { UserError } from '../errors.js';
 import type { CommandDefinition } from './define.js';
+import { configFileOption } from './shared-options.js';
 
 const marks = { ok: chalk.green('✓'), warning: chalk.yellow('!'), error: chalk.red('✗') } as const;
 
@@ -8,7 +9,7 @@ export const doctorCommand: CommandDefinition = {
   name: 'doctor',
   description: 'Check the project and the machine for problems, and say how to fix each',
   options: [
-    { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' },
+    configFileOption,
     { flags: '--fix', description: 'apply the safe fixes (renaming deprecated keys, removing removed imports)' },
   ],
   handler: async (_args, options, context) => {

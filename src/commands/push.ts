@@ -5,6 +5,7 @@ import { parseSize } from '../ui/size.js';
 import type { PushModelResult } from '../workflows/push.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
+import { configFileOption, jsonResultOption, noCacheOption, secretOption, separateWeightsOption } from './shared-options.js';
 
 /** The stable `cog push --json` document (docs/cli-json.md, docs/schemas/push.schema.json). */
 export function toPushJson(result: PushModelResult) {
@@ -31,18 +32,18 @@ export const pushCommand: CommandDefinition = {
   arguments: '[image]',
   description: 'Build and push an image to a registry (in chunks, resumable, skipping what is there)',
   options: [
-    { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' },
+    configFileOption,
     { flags: '--no-build', description: 'push the local image as it is, without building it first' },
-    { flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)' },
+    jsonResultOption,
     { flags: '--chunk-size <size>', description: 'upload chunk size (default: 96MiB, lowered when the registry asks)' },
     { flags: '--concurrency <n>', description: 'layers uploaded at once (default: 3)' },
     { flags: '--compression-level <n>', description: 'gzip level for layers worth compressing, 1-9 (default: 1)' },
     { flags: '--request-timeout <seconds>', description: 'give up on a registry request after this long, then retry (default: 60, or $COG_REQUEST_TIMEOUT)' },
     { flags: '--layer-encoding <encoding>', description: 'force gzip or none for every layer (default: judged per layer)', choices: ['gzip', 'none'] },
-    { flags: '--no-cache', description: 'do not use the build cache' },
-    { flags: '--secret <spec>', description: 'a build secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)', repeatable: true },
+    noCacheOption,
+    secretOption,
     { flags: '--progress <mode>', description: 'build output: auto, plain, tty, quiet or json', choices: ['auto', 'plain', 'tty', 'quiet', 'json'] },
-    { flags: '--separate-weights', description: 'keep weights out of the code layer (always on in cogpack; accepted for compatibility)' },
+    separateWeightsOption,
     ...baseImageOptions,
   ],
   handler: async (args, options, context) => {

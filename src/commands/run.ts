@@ -3,20 +3,7 @@ import { UserError } from '../errors.js';
 import type { RunMode } from '../predict/schema.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandContext, CommandDefinition, OptionSpec } from './define.js';
-
-/** `--progress` for the dev build, as `cog build` takes it. */
-export const progressOption: OptionSpec = {
-  flags: '--progress <mode>',
-  description: 'build output: auto, plain, tty, quiet or json (default: $BUILDKIT_PROGRESS, else auto)',
-  choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
-};
-
-export const configFileOption: OptionSpec = { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' };
-
-export const gpusOption: OptionSpec = {
-  flags: '--gpus <spec>',
-  description: 'GPUs for the container: all, a number, or device=0,1 (default: all when cog.yaml has build.gpu: true)',
-};
+import { configFileOption, gpusOption, progressOption } from './shared-options.js';
 
 const inputOption: OptionSpec = {
   flags: '-i, --input <name=value>',

@@ -2,7 +2,7 @@ import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
-import { configFileOption, gpusOption, progressOption } from './run.js';
+import { configFileOption, gpusOption, progressOption } from './shared-options.js';
 
 export const serveCommand: CommandDefinition = {
   name: 'serve',
