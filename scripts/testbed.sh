@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Brings up the real test bed, idempotently: a Docker engine with a BuildKit route, a registry on
 # loopback, and stand-in base images built from Debian packages (this machine cannot pull images).
-# Prints the variables the tests and the demo need; `source <(scripts/testbed.sh --env)` exports them.
+#
+#   scripts/testbed.sh             set up (or check) everything, then print the variables
+#   scripts/testbed.sh --env       the same, but print only the `export` lines (for `source`)
+#   scripts/testbed.sh --down      stop every process the test bed started, by its recorded pid
+#   scripts/testbed.sh --packages  the Debian packages the test bed may install, one per line
 #
 # Knobs (all optional):
 #   COGPACK_TESTBED_DIR    state and caches            (default ~/.cache/cogpack-testbed)
@@ -11,16 +15,108 @@
 set -euo pipefail
 
 STATE="${COGPACK_TESTBED_DIR:-$HOME/.cache/cogpack-testbed}"
+RUN_DIR="$STATE/run"          # one <name>.pid per process the test bed started
 REGISTRY_PORT="${COGPACK_REGISTRY_PORT:-5555}"
 REGISTRY_ADDR="127.0.0.1:${REGISTRY_PORT}"
 # Stand-in base images: "image-name debian-suite". Bookworm carries Python 3.11, trixie 3.13.
 BASE_IMAGES=("python:3.11-slim bookworm" "python:3.13-slim trixie")
-ENV_ONLY=0
-[ "${1:-}" = "--env" ] && ENV_ONLY=1
+# Every Debian package the test bed installs (the rest of what the scripts and tests call is on a
+# new machine: see docs/testbed.md). Installed together, once, before anything runs in parallel:
+# two apt-get processes at once fight over dpkg's lock.
+#   docker.io        the engine (dockerd, containerd, runc) and a docker CLI that runs BuildKit builds
+#   docker-registry  the loopback registry, and the per-test registries the integration tier starts
+#   debootstrap      the stand-in base images
+PACKAGES=(docker.io docker-registry debootstrap)
 
-log() { [ "$ENV_ONLY" = 1 ] && echo "testbed: $*" >&2 || echo "testbed: $*"; }
+MODE=setup
+case "${1:-}" in
+  "") ;;
+  --env) MODE=env ;;
+  --down) MODE=down ;;
+  --packages) MODE=packages ;;
+  *) echo "usage: scripts/testbed.sh [--env | --down | --packages]" >&2; exit 2 ;;
+esac
+
+log() { if [ "$MODE" = env ]; then echo "testbed: $*" >&2; else echo "testbed: $*"; fi; }
 die() { echo "testbed: error: $*" >&2; exit 1; }
+
+# Runs one set-up step with its output in a log; on failure, names the step, the command and the
+# log's last lines, and stops the test bed's set-up.
+run_step() {
+  local step="$1" logfile="$2"
+  shift 2
+  local rc=0
+  "$@" >"$logfile" 2>&1 </dev/null || rc=$?
+  [ "$rc" = 0 ] && return 0
+  {
+    echo "testbed: error: $step failed: \`$*\` exited with status $rc"
+    echo "testbed: last lines of $logfile:"
+    tail -n 15 "$logfile" | sed 's/^/  | /'
+  } >&2
+  exit 1
+}
+
+# --- Processes the test bed starts ---------------------------------------------------------------
+# Each runs in its own session so it outlives this script; its pid is recorded for --down.
+start_daemon() {
+  local name="$1" logfile="$2"
+  shift 2
+  mkdir -p "$RUN_DIR"
+  # The shell records its own pid, then becomes the daemon (exec keeps the pid).
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$RUN_DIR/$name.pid" "$@" >"$logfile" 2>&1 </dev/null &
+}
+
+pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+stop_recorded() {
+  local pidfile name pid i
+  [ -d "$RUN_DIR" ] || return 0
+  for pidfile in "$RUN_DIR"/*.pid; do
+    [ -e "$pidfile" ] || continue
+    name=$(basename "$pidfile" .pid)
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if pid_alive "$pid"; then
+      log "stopping $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      # dockerd stops its containers and its containerd first: give it time before SIGKILL.
+      for i in $(seq 1 60); do pid_alive "$pid" || break; sleep 0.5; done
+      if pid_alive "$pid"; then
+        log "$name (pid $pid) did not stop within 30 s: killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+if [ "$MODE" = packages ]; then printf '%s\n' "${PACKAGES[@]}"; exit 0; fi
+if [ "$MODE" = down ]; then stop_recorded; exit 0; fi
+
 mkdir -p "$STATE"
+
+# --- Debian packages -----------------------------------------------------------------------------
+missing_packages() {
+  local pkg
+  for pkg in "${PACKAGES[@]}"; do
+    # A machine that already runs its own engine (Docker Desktop, docker-ce) keeps it: docker.io
+    # would conflict with docker-ce's packages.
+    if [ "$pkg" = docker.io ] && { command -v dockerd >/dev/null 2>&1 || docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }; then continue; fi
+    dpkg -s "$pkg" >/dev/null 2>&1 || echo "$pkg"
+  done
+}
+
+install_packages() {
+  local missing
+  missing=$(missing_packages | tr '\n' ' ')
+  [ -z "${missing// /}" ] && return 0
+  [ "$(id -u)" = 0 ] || die "the test bed needs these Debian packages, and installing them needs root: sudo apt-get install -y $missing"
+  log "installing from Debian: $missing(about a minute, once)"
+  # Wait for a lock another apt (unattended upgrades, a second shell) holds, rather than fail.
+  run_step "apt-get update" "$STATE/apt.log" apt-get -o DPkg::Lock::Timeout=300 update -qq
+  # shellcheck disable=SC2086
+  run_step "installing $missing" "$STATE/apt.log" \
+    env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $missing
+}
 
 # --- Docker client -----------------------------------------------------------------------------
 # A client that can drive BuildKit: one with the buildx plugin, or a CLI older than 23 that still
@@ -34,16 +130,6 @@ client_can_build() {
   version=$("$bin" version --format '{{.Client.Version}}' 2>/dev/null || true)
   major=${version%%.*}
   [[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -lt 23 ]
-}
-
-apt_install() {
-  local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" = 0 ] || die "need root to install ${missing[*]} (apt-get install ${missing[*]})"
-  log "installing ${missing[*]} from Debian"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 pick_client() {
@@ -60,16 +146,17 @@ engine_answers() { "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2
 ensure_engine() {
   DOCKER=$(pick_client || true)
   if [ -n "$DOCKER" ] && engine_answers; then return; fi
-  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
   DOCKER=$(pick_client) || die "no Docker CLI that can run BuildKit builds (install docker.io or the buildx plugin)"
   if engine_answers; then return; fi
+  [ "$(id -u)" = 0 ] || die "no Docker engine answers, and starting one needs root: start your engine, or run this script as root"
+  command -v dockerd >/dev/null 2>&1 || die "dockerd is not installed (apt-get install docker.io)"
   log "starting dockerd (log: $STATE/dockerd.log)"
-  # No systemd here: run the daemon in its own session so it outlives this script.
-  setsid dockerd >"$STATE/dockerd.log" 2>&1 </dev/null &
+  start_daemon dockerd "$STATE/dockerd.log" dockerd
   local i
   for i in $(seq 1 60); do engine_answers && return; sleep 1; done
-  tail -20 "$STATE/dockerd.log" >&2
-  die "dockerd did not answer within 60 s"
+  echo "testbed: last lines of $STATE/dockerd.log:" >&2
+  tail -n 20 "$STATE/dockerd.log" | sed 's/^/  | /' >&2
+  die "starting the engine failed: \`dockerd\` did not answer within 60 s"
 }
 
 # --- Registry ----------------------------------------------------------------------------------
@@ -77,8 +164,7 @@ registry_answers() { curl -fsS -o /dev/null "http://${REGISTRY_ADDR}/v2/" 2>/dev
 
 ensure_registry() {
   registry_answers && return
-  command -v docker-registry >/dev/null 2>&1 || apt_install docker-registry
-  command -v curl >/dev/null 2>&1 || apt_install curl
+  command -v docker-registry >/dev/null 2>&1 || die "docker-registry is not installed (apt-get install docker-registry)"
   local dir="$STATE/registry"
   mkdir -p "$dir/data"
   cat >"$dir/config.yml" <<YAML
@@ -94,11 +180,12 @@ http:
   addr: ${REGISTRY_ADDR}
 YAML
   log "starting registry on ${REGISTRY_ADDR} (log: $dir/registry.log)"
-  setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
+  start_daemon registry "$dir/registry.log" docker-registry serve "$dir/config.yml"
   local i
   for i in $(seq 1 30); do registry_answers && return; sleep 0.5; done
-  tail -20 "$dir/registry.log" >&2
-  die "registry did not answer on ${REGISTRY_ADDR}"
+  echo "testbed: last lines of $dir/registry.log:" >&2
+  tail -n 20 "$dir/registry.log" | sed 's/^/  | /' >&2
+  die "starting the registry failed: \`docker-registry serve $dir/config.yml\` did not answer on ${REGISTRY_ADDR}"
 }
 
 # --- Stand-in base images ----------------------------------------------------------------------
@@ -115,17 +202,16 @@ debian_mirror() {
 build_rootfs_tarball() {
   local suite="$1" tarball="$2"
   [ -s "$tarball" ] && return
-  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  command -v debootstrap >/dev/null 2>&1 || die "debootstrap is not installed (apt-get install debootstrap)"
   local root
   root=$(mktemp -d "$STATE/rootfs-$suite.XXXXXX")
   log "debootstrap $suite (about two minutes, once)"
-  if ! debootstrap --variant=minbase \
-      --include=python3,python3-venv,python3-pip,ca-certificates \
-      "$suite" "$root" "$(debian_mirror)" >"$STATE/debootstrap-$suite.log" 2>&1; then
-    tail -20 "$STATE/debootstrap-$suite.log" >&2
-    rm -rf "$root"
-    die "debootstrap $suite failed (log: $STATE/debootstrap-$suite.log)"
-  fi
+  # debootstrap mounts /proc inside the root while it works: never follow a mount when cleaning up.
+  # shellcheck disable=SC2064
+  trap "rm -rf --one-file-system '$root'" EXIT
+  run_step "building the $suite stand-in base image" "$STATE/debootstrap-$suite.log" \
+    debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates \
+    "$suite" "$root" "$(debian_mirror)"
   # Behave like the official python:*-slim images where a Dockerfile can tell: no PEP 668 marker,
   # and `python`/`pip` on PATH.
   rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
@@ -134,7 +220,6 @@ build_rootfs_tarball() {
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
   tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
   mv "$tarball.tmp" "$tarball"
-  rm -rf "$root"
 }
 
 ensure_base_image() {
@@ -143,23 +228,11 @@ ensure_base_image() {
   local tarball="$STATE/rootfs-$suite.tar"
   build_rootfs_tarball "$suite" "$tarball"
   log "importing $name from $suite rootfs"
-  "$DOCKER" import \
+  run_step "importing $name" "$STATE/import-$suite.log" "$DOCKER" import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
     --change 'CMD ["python3"]' \
-    "$tarball" "$name" >/dev/null
-}
-
-ensure_base_images() {
-  local pids=() entry
-  for entry in "${BASE_IMAGES[@]}"; do
-    # shellcheck disable=SC2086
-    ensure_base_image $entry &
-    pids+=($!)
-  done
-  local pid failed=0
-  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-  [ "$failed" = 0 ] || die "could not prepare the stand-in base images"
+    "$tarball" "$name"
 }
 
 # --- buildx (second BuildKit route) -------------------------------------------------------------
@@ -179,21 +252,33 @@ ensure_buildx() {
   [ -n "$go_bin" ] || die "go is needed to build the buildx plugin (or set COGPACK_BUILDX_VERSION=none)"
   log "building docker-buildx $BUILDX_VERSION from the Go module proxy (about two minutes, once)"
   mkdir -p "$BUILDX_CONFIG/cli-plugins"
-  if ! GOBIN="$STATE/gobin" GOFLAGS=-mod=mod "$go_bin" install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION" >"$STATE/buildx-build.log" 2>&1; then
-    tail -20 "$STATE/buildx-build.log" >&2
-    die "building buildx failed (log: $STATE/buildx-build.log)"
-  fi
+  run_step "building the buildx plugin" "$STATE/buildx-build.log" \
+    env GOBIN="$STATE/gobin" GOFLAGS=-mod=mod "$go_bin" install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION"
   mv "$STATE/gobin/buildx" "$plugin.tmp" && mv "$plugin.tmp" "$plugin"
 }
 # The buildx route needs a client of Docker 19.03+ that loads CLI plugins: the one on PATH.
 buildx_client() { command -v docker 2>/dev/null || echo "$DOCKER"; }
 
+# Runs set-up steps in parallel (none of them installs packages), and fails if any failed; each
+# failed step has already said what failed.
+run_parallel() {
+  local pids=() step pid failed=0
+  for step in "$@"; do
+    # shellcheck disable=SC2086
+    $step &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || die "the test bed is not ready (see the error above)"
+}
+
+install_packages
 ensure_engine
 ensure_registry
-ensure_buildx &
-buildx_pid=$!
-ensure_base_images
-wait "$buildx_pid" || die "could not prepare the buildx plugin"
+base_image_steps=()
+for entry in "${BASE_IMAGES[@]}"; do base_image_steps+=("ensure_base_image $entry"); done
+run_parallel ensure_buildx "${base_image_steps[@]}"
+
 BUILDX_LINES=""
 if [ "$BUILDX_VERSION" != none ]; then
   BUILDX_LINES="export COGPACK_TEST_BUILDX_DOCKER=$(buildx_client)
@@ -213,4 +298,4 @@ export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
 export COGPACK_TEST_REGISTRY=$REGISTRY_ADDR
 $BUILDX_LINES
 ENV
-[ "$ENV_ONLY" = 1 ] || log "ready: engine $("$DOCKER" version --format '{{.Server.Version}}'), registry $REGISTRY_ADDR, base images: $(printf '%s ' "${BASE_IMAGES[@]%% *}")"
+[ "$MODE" = env ] || log "ready: engine $("$DOCKER" version --format '{{.Server.Version}}'), registry $REGISTRY_ADDR, base images: $(printf '%s ' "${BASE_IMAGES[@]%% *}")"
