@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import bcrypt from 'bcryptjs';
 
 /**
  * A real registry (Debian's docker-registry, CNCF distribution) started for one test file on a
@@ -33,8 +34,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   const host = `127.0.0.1:${port}`;
   let auth = '';
   if (options.htpasswd) {
-    const line = execFileSync('htpasswd', ['-Bbn', options.htpasswd.username, options.htpasswd.password], { encoding: 'utf8' });
-    await writeFile(path.join(dir, 'htpasswd'), line);
+    // The line `htpasswd -Bbn` would print, written here: one program less for a new machine to need.
+    const hash = await bcrypt.hash(options.htpasswd.password, 10);
+    await writeFile(path.join(dir, 'htpasswd'), `${options.htpasswd.username}:${hash}\n`);
     auth = `auth:\n  htpasswd:\n    realm: cogpack-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
   } else if (options.authYaml) {
     auth = `auth:\n${options.authYaml}\n`;
