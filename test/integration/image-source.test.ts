@@ -124,13 +124,10 @@ describe('reading image layers from the engine [engine]', () => {
     const weights = [...all.entries()].sort((a, b) => b[1].size - a[1].size)[0]!;
     expect(weights[1].size).toBeGreaterThan(weightsBytes);
     const before = bytesReadByThisProcess();
-    const started = performance.now();
     const seen = await readLayers(source, [code]);
-    const elapsed = performance.now() - started;
     const read = bytesReadByThisProcess() - before;
     expect(seen.get(code)?.digest).toBe(code);
     expect(read).toBeLessThan(4 * 1024 * 1024); // the code layer is a few kB; the weights 64 MiB
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it('the gzip encoder\'s output of real layers gunzips back to the layer', async () => {
