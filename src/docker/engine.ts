@@ -5,9 +5,8 @@ import type { DockerCli } from './process.js';
 export async function requireEngine(docker: DockerCli): Promise<string> {
   const result = await docker.run(['version', '--format', '{{.Server.Version}}']);
   if (result.exitCode !== 0 || !result.stdout.trim()) {
-    throw new UnavailableError(`cannot reach the Docker engine: ${lastLine(result.stderrTail) || 'no answer'}`, {
-      hint: 'start Docker (or dockerd), or point DOCKER_HOST at a running engine',
-    });
+    const why = lastLine(result.stderrTail) || 'no answer';
+    throw new UnavailableError(`cannot reach the Docker engine: ${why}`, { hint: engineHint(why) });
   }
   return result.stdout.trim();
 }
@@ -33,6 +32,14 @@ export async function inspectImage(docker: DockerCli, name: string): Promise<Ima
     RootFS?: { Layers?: string[] };
   };
   return { id: raw.Id, size: raw.Size, labels: raw.Config?.Labels ?? {}, layers: raw.RootFS?.Layers ?? [] };
+}
+
+/** The engine runs but this user may not use its socket (not root, not in the `docker` group). */
+function engineHint(why: string): string {
+  if (/permission denied/i.test(why) && /\.sock\b/.test(why)) {
+    return 'your user may not use the engine\'s socket: add it to the docker group (`sudo usermod -aG docker $USER`, then log in again), or use rootless Docker and point DOCKER_HOST at its socket';
+  }
+  return 'start Docker (or dockerd), or point DOCKER_HOST at a running engine';
 }
 
 function lastLine(lines: string[]): string {

@@ -4,6 +4,7 @@ import { requireEngine } from '../docker/engine.js';
 import type { DockerCli } from '../docker/process.js';
 import { describeRoute, detectRoute } from '../engine/route.js';
 import { UserError } from '../errors.js';
+import { probeEngineStore } from '../image/engine-store.js';
 import { formatBytes } from '../ui/format.js';
 import type { Finding } from './types.js';
 
@@ -29,7 +30,21 @@ export async function checkEngine(docker: DockerCli, env: NodeJS.ProcessEnv): Pr
     findings.push({ check: 'env-buildkit', severity: 'error', message: error.message, fix: error.hint });
   }
   findings.push(await checkDisk(docker));
+  findings.push(await checkLayerSource(docker, env));
   return findings;
+}
+
+/**
+ * How `cog push` will read the image's layers here: straight from the engine's storage (root on
+ * the engine's machine), or through the engine's export (`docker save`) for everyone else. Both
+ * are correct; the first is faster, so say which one this user gets, and why.
+ */
+async function checkLayerSource(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<Finding> {
+  const probe = await probeEngineStore(docker, env);
+  const message = probe.available
+    ? `cog push reads layers from the engine's storage at ${probe.store.root}`
+    : `cog push reads layers with docker save (${probe.reason})`;
+  return { check: 'env-layer-source', severity: 'ok', message };
 }
 
 async function checkDisk(docker: DockerCli): Promise<Finding> {

@@ -47,6 +47,15 @@ export type AttachMode =
   /** In the foreground (`cog serve`, `cog exec`): stdin passed through, a TTY when there is one. */
   | { detach: false; interactive: boolean; tty: boolean };
 
+/**
+ * The project mounted at /src, as upstream mounts it for run, serve, exec and train. The container
+ * runs as root, so what it writes there is root's: Python is told not to write `__pycache__` into
+ * the project, which a user who is not root (a member of the `docker` group) could not delete.
+ */
+export function projectMount(projectDir: string): { volumes: VolumeMount[]; env: string[] } {
+  return { volumes: [{ source: projectDir, target: '/src' }], env: ['PYTHONDONTWRITEBYTECODE=1'] };
+}
+
 /** A random container name; upstream's containers are anonymous, ours are named to be removable on every path. */
 export function containerName(purpose: string): string {
   return `cog-${purpose}-${randomBytes(6).toString('hex')}`;

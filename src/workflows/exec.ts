@@ -2,7 +2,7 @@ import { createDockerCli, type DockerCli } from '../docker/process.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { runAttached } from '../predict/attached.js';
-import { checkGpus, containerName, type PortMapping } from '../predict/container.js';
+import { checkGpus, containerName, projectMount, type PortMapping } from '../predict/container.js';
 import { Logger } from '../ui/logger.js';
 import { buildDevImage, loadProject } from './model-image.js';
 import type { BaseImageFlags } from './plan.js';
@@ -48,14 +48,16 @@ export async function execInModel(options: ExecModelOptions): Promise<ExecResult
   const image = await buildDevImage({ ...options, logger, docker, env: hostEnv, withSchema: false }, config);
   const terminal = options.terminal ?? { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) };
   logger.info('run', `Running '${options.command.join(' ')}' in Docker with the current directory mounted as a volume...`);
+  const mount = projectMount(config.projectDir);
   return runAttached({
     docker,
     spec: {
       image,
       name: containerName('exec'),
-      env: [...(options.env ?? []), 'LOG_FORMAT=console', ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : [])],
+      // The user's -e comes after ours: the engine keeps the last value of a name.
+      env: [...mount.env, ...(options.env ?? []), 'LOG_FORMAT=console', ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : [])],
       gpus: gpus ?? (config.build.gpu ? 'all' : undefined),
-      volumes: [{ source: config.projectDir, target: '/src' }],
+      volumes: mount.volumes,
       workdir: '/src',
       ports,
       command: options.command,

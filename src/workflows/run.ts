@@ -5,7 +5,7 @@ import { createDockerCli, type DockerCli } from '../docker/process.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { createPrediction, fetchSchema } from '../predict/client.js';
-import { checkGpus, containerName, type ContainerSpec } from '../predict/container.js';
+import { checkGpus, containerName, projectMount, type ContainerSpec } from '../predict/container.js';
 import { checkInputNames, validateInputs } from '../predict/validate.js';
 import { materializeFlagInputs, materializeJsonInputs, parseInputFlags, readJsonInputs, type InputFiles } from '../predict/inputs.js';
 import { chooseOutputPath } from '../predict/outputs.js';
@@ -91,12 +91,14 @@ export async function runModel(options: RunModelOptions): Promise<RunResult> {
   }
   if (config) model.image = await buildDevImage({ ...options, logger, docker, env: hostEnv, withSchema: true }, config);
 
+  const mount = model.projectDir ? projectMount(model.projectDir) : { volumes: [], env: [] };
   const spec: ContainerSpec = {
     image: model.image,
     name: containerName(commandName),
-    env: runtimeEnv(options.env ?? [], hostEnv, options.debug ?? false),
+    // The user's -e comes after ours: the engine keeps the last value of a name.
+    env: [...mount.env, ...runtimeEnv(options.env ?? [], hostEnv, options.debug ?? false)],
     gpus: gpus ?? (model.gpu ? 'all' : undefined),
-    volumes: model.projectDir ? [{ source: model.projectDir, target: '/src' }] : [],
+    volumes: mount.volumes,
     command: mode === 'train' ? ['python', '-m', 'cog.server.http', '--x-mode', 'train'] : undefined,
   };
   logger.info('run', `Starting Docker image ${model.image} and running setup()...`);

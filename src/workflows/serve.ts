@@ -2,7 +2,7 @@ import { createDockerCli, type DockerCli } from '../docker/process.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { runAttached } from '../predict/attached.js';
-import { checkGpus, containerName, runtimePort, type ContainerSpec } from '../predict/container.js';
+import { checkGpus, containerName, projectMount, runtimePort, type ContainerSpec } from '../predict/container.js';
 import { SetupFailedError, waitUntilReady } from '../predict/health.js';
 import { Logger } from '../ui/logger.js';
 import { buildDevImage, loadProject } from './model-image.js';
@@ -46,12 +46,13 @@ export async function serveModel(options: ServeModelOptions): Promise<void> {
   const { config } = await loadProject({ cwd: options.cwd, configFile: options.configFile, env: hostEnv, withSchema: false });
   const image = await buildDevImage({ ...options, logger, docker, env: hostEnv, withSchema: true }, config);
 
+  const mount = projectMount(config.projectDir);
   const spec: ContainerSpec & { name: string } = {
     image,
     name: containerName('serve'),
-    env: ['LOG_FORMAT=console', ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : [])],
+    env: [...mount.env, 'LOG_FORMAT=console', ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : [])],
     gpus: gpus ?? (config.build.gpu ? 'all' : undefined),
-    volumes: [{ source: config.projectDir, target: '/src' }],
+    volumes: mount.volumes,
     workdir: '/src',
     ports: [{ hostIp: host, hostPort: port, containerPort: runtimePort }],
     extraHosts: options.uploadUrl ? ['host.docker.internal:host-gateway'] : [],

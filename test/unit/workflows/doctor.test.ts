@@ -11,6 +11,7 @@ const healthyEngine = () =>
     'buildx version': { exitCode: 1 },
     'version --format {{.Client.Version}}': { stdout: '20.10.24' },
     'info --format {{.DockerRootDir}}': { stdout: tmpdir() },
+    'info --format {{json .}}': { stdout: JSON.stringify({ Driver: 'overlay2', DockerRootDir: tmpdir() }) },
   });
 const noEngine = () => fakeDocker({ 'version --format {{.Server.Version}}': { exitCode: 1, stderr: ['Cannot connect to the Docker daemon'] } });
 
@@ -28,8 +29,30 @@ describe('cog doctor', () => {
     const report = await runDoctor({ cwd: dir, docker: healthyEngine(), env: {} });
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(report.findings.map((f) => f.check)).toEqual(
-      expect.arrayContaining(['config-schema', 'config-predict-ref', 'env-docker', 'env-buildkit', 'env-disk', 'env-python-version']),
+      expect.arrayContaining(['config-schema', 'config-predict-ref', 'env-docker', 'env-buildkit', 'env-disk', 'env-layer-source', 'env-python-version']),
     );
+  });
+
+  it('says how cog push will read layers here, and why', async () => {
+    const dir = project('build:\n  python_version: "3.11"\nrun: predict.py:Predictor\n', goodPredictor);
+    const report = await runDoctor({ cwd: dir, docker: healthyEngine(), env: {} });
+    expect(report.findings.find((f) => f.check === 'env-layer-source')).toEqual({
+      check: 'env-layer-source',
+      severity: 'ok',
+      message: `cog push reads layers with docker save (the engine's data root ${tmpdir()} is not readable here (another machine or VM, or not root))`,
+    });
+  });
+
+  it('a user who may not use the engine\'s socket is told about the docker group', async () => {
+    const dir = project('build:\n  python_version: "3.11"\nrun: predict.py:Predictor\n', goodPredictor);
+    const denied = fakeDocker({
+      'version --format {{.Server.Version}}': {
+        exitCode: 1,
+        stderr: ['permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/version": dial unix /var/run/docker.sock: connect: permission denied'],
+      },
+    });
+    const report = await runDoctor({ cwd: dir, docker: denied, env: {} });
+    expect(report.findings.find((f) => f.check === 'env-docker')?.fix).toMatch(/^your user may not use the engine's socket: add it to the docker group \(`sudo usermod -aG docker \$USER`/);
   });
 
   it('without an engine: an error with its fix', async () => {

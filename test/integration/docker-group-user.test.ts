@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntilReady } from '../../src/predict/health.js';
+import { dockerGroupUser, type DockerGroupUser } from '../support/docker-group-user.js';
+import { copyFixture } from '../support/project-copy.js';
+import { predictOnce } from '../support/serve.js';
+import { requireTestbed, runId, type Testbed } from '../support/testbed.js';
+import { containersOf, freePort } from './run-support.js';
+
+// The most common way to run Docker on Linux, and how CI runners run: not root, but in the
+// `docker` group. Build → run → serve → push as that user, against the real engine and registry,
+// with none of root's shortcuts (the engine's storage is not readable: push reads layers with
+// `docker save`), and the pushed image pulled back and answering.
+describe('a user in the docker group who is not root [engine] [registry]', () => {
+  let testbed: Testbed;
+  let user: DockerGroupUser;
+  let project: string;
+  let image: string;
+  /** What the test bed exports (engine, BuildKit route, CA certificates), passed on as a user's shell would. */
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    testbed = await requireTestbed();
+    user = await dockerGroupUser();
+    project = copyFixture('hello-world');
+    user.own(project);
+    image = `${testbed.registry}/cogpack-it/docker-group-user-${runId}:v1`;
+    env = Object.fromEntries(
+      ['COG_DOCKER', 'DOCKER_HOST', 'COG_CA_CERT'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+    );
+  });
+
+  afterAll(async () => {
+    await testbed?.docker.run(['image', 'rm', '--force', image]);
+    user?.cleanup();
+  });
+
+  /** Paths under `dir` that its owner could not delete: anything not owned by that user. */
+  function notOwnedBy(uid: number, dir: string): string[] {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((entry) => path.join(dir, entry))
+      .filter((file) => statSync(file).uid !== uid);
+  }
+
+  it('runs as a user who is not root and is in the docker group', () => {
+    expect(user.uid).not.toBe(0);
+    const groups = execFileSync('id', ['-Gn', user.name], { encoding: 'utf8' }).split(/\s+/);
+    expect(groups).toContain('docker');
+  });
+
+  it('cog doctor: the engine answers, and push will read layers with docker save', async () => {
+    const result = await user.runCog(['doctor'], { cwd: project, env });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('✓ env-docker: Docker engine');
+    expect(result.stdout).toMatch(/✓ env-layer-source: .*docker save/);
+  });
+
+  it('cog build: the image is built and labelled, and the project stays the user\'s', async () => {
+    const result = await user.runCog(['build', '-t', image, '--progress', 'quiet'], { cwd: project, env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr + result.stdout).toContain(`Image built as ${image}`);
+    expect(notOwnedBy(user.uid, project)).toEqual([]);
+  });
+
+  it('cog run on the built image, then in the project (mounted at /src): no root-owned file left in it', async () => {
+    const prebuilt = await user.runCog(['run', image, '-i', 'text=docker group'], { cwd: project, env });
+    expect(prebuilt.exitCode, prebuilt.stderr).toBe(0);
+    expect(prebuilt.stdout.trim()).toBe('hello docker group');
+    const dev = await user.runCog(['run', '-i', 'text=mounted', '--progress', 'quiet'], { cwd: project, env });
+    expect(dev.exitCode, dev.stderr).toBe(0);
+    expect(dev.stdout.trim()).toBe('hello mounted');
+    expect(notOwnedBy(user.uid, project)).toEqual([]);
+    expect(await containersOf(testbed.docker, image)).toEqual([]);
+  });
+
+  it('cog serve answers predictions; SIGINT stops it and leaves nothing behind', async () => {
+    const port = await freePort();
+    const serve = user.runCog(['serve', '-p', String(port), '--progress', 'quiet'], { cwd: project, env });
+    try {
+      await waitUntilReady(port, { timeoutMs: 240_000 });
+      const response = await request(`http://127.0.0.1:${port}/predictions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { text: 'served' } }),
+      });
+      expect(await response.body.json()).toMatchObject({ status: 'succeeded', output: 'hello served' });
+    } finally {
+      serve.kill('SIGINT');
+    }
+    const result = await serve;
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
+    expect((await testbed.docker.run(['ps', '--all', '--quiet', '--filter', 'name=cog-serve-'])).stdout.trim()).toBe('');
+    expect(notOwnedBy(user.uid, project)).toEqual([]);
+  });
+
+  it('cog push reads layers with docker save; the image pulls back and answers READY', async () => {
+    const result = await user.runCog(['push', image, '--no-build', '--json', '--debug'], { cwd: project, env });
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
+    expect(result.stderr).toMatch(/reading layers with docker save: the engine's data root \S+ is not readable here/);
+    const report = JSON.parse(result.stdout) as { digest: string; layers: Array<{ outcome: string }> };
+    expect(report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // An earlier run may have left these layers in the registry (then they are mounted or found).
+    expect(report.layers.length).toBeGreaterThan(3);
+    // What the registry holds, not what is local.
+    expect((await testbed.docker.run(['image', 'rm', image])).exitCode).toBe(0);
+    const pulled = await testbed.docker.run(['pull', image]);
+    expect(pulled.exitCode, pulled.stderrTail.join('\n')).toBe(0);
+    expect(await predictOnce(testbed.docker, image, { text: 'pulled' })).toMatchObject({ status: 'succeeded', output: 'hello pulled' });
+  });
+
+  // Dropping the docker group takes root (setpriv); in CI the tests run as root, and there a
+  // skipped test counts as failed (scripts/test-summary.mjs).
+  it.skipIf(process.getuid!() !== 0)('without the docker group, cog doctor and cog build say how to get access', async () => {
+    const doctor = await user.runCog(['doctor'], { cwd: project, env, groups: 'none' });
+    expect(doctor.exitCode).not.toBe(0);
+    expect(doctor.stdout).toContain('permission denied');
+    expect(doctor.stdout).toContain('add it to the docker group');
+    const build = await user.runCog(['build', '-t', `${image}-denied`], { cwd: project, env, groups: 'none' });
+    expect(build.exitCode).toBe(3);
+    expect(build.stderr).toContain('add it to the docker group');
+    expect(build.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
