@@ -12,12 +12,15 @@
 #   COGPACK_REGISTRY_PORT  loopback registry port      (default 5555)
 #   COGPACK_DEBIAN_MIRROR  mirror for debootstrap      (default: the machine's apt source)
 #   COGPACK_BUILDX_VERSION buildx built for the buildx route tests (default v0.19.3; "none" skips)
+#   COGPACK_DOCKER_TCP_PORT loopback TCP port the engine also listens on, for the remote-engine
+#                          tests, when the test bed starts the engine (default 2375)
 set -euo pipefail
 
 STATE="${COGPACK_TESTBED_DIR:-$HOME/.cache/cogpack-testbed}"
 RUN_DIR="$STATE/run"          # one <name>.pid per process the test bed started
 REGISTRY_PORT="${COGPACK_REGISTRY_PORT:-5555}"
 REGISTRY_ADDR="127.0.0.1:${REGISTRY_PORT}"
+DOCKER_TCP="tcp://127.0.0.1:${COGPACK_DOCKER_TCP_PORT:-2375}"
 # Stand-in base images: "image-name debian-suite". Bookworm carries Python 3.11, trixie 3.13.
 BASE_IMAGES=("python:3.11-slim bookworm" "python:3.13-slim trixie")
 # Every Debian package the test bed installs (the rest of what the scripts and tests call is on a
@@ -26,7 +29,8 @@ BASE_IMAGES=("python:3.11-slim bookworm" "python:3.13-slim trixie")
 #   docker.io        the engine (dockerd, containerd, runc) and a docker CLI that runs BuildKit builds
 #   docker-registry  the loopback registry, and the per-test registries the integration tier starts
 #   debootstrap      the stand-in base images
-PACKAGES=(docker.io docker-registry debootstrap)
+#   skopeo           a peer tool in bench/push.mjs
+PACKAGES=(docker.io docker-registry debootstrap skopeo)
 
 MODE=setup
 case "${1:-}" in
@@ -151,7 +155,8 @@ ensure_engine() {
   [ "$(id -u)" = 0 ] || die "no Docker engine answers, and starting one needs root: start your engine, or run this script as root"
   command -v dockerd >/dev/null 2>&1 || die "dockerd is not installed (apt-get install docker.io)"
   log "starting dockerd (log: $STATE/dockerd.log)"
-  start_daemon dockerd "$STATE/dockerd.log" dockerd
+  # Also on a loopback TCP port: the tests reach it there as a remote engine (DOCKER_HOST=tcp://…).
+  start_daemon dockerd "$STATE/dockerd.log" dockerd -H unix:///var/run/docker.sock -H "$DOCKER_TCP"
   local i
   for i in $(seq 1 60); do engine_answers && return; sleep 1; done
   echo "testbed: last lines of $STATE/dockerd.log:" >&2
@@ -256,6 +261,23 @@ ensure_buildx() {
     env GOBIN="$STATE/gobin" GOFLAGS=-mod=mod "$go_bin" install "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION"
   mv "$STATE/gobin/buildx" "$plugin.tmp" && mv "$plugin.tmp" "$plugin"
 }
+# Distribution v3, a second real registry whose upload sessions survive a cut connection (2.8
+# drops them): the push fault tests run against both. Built from the Go module proxy, once.
+REGISTRY_V3_VERSION=v3.0.0
+REGISTRY_V3_BIN="$STATE/registry-v3/registry"
+ensure_registry_v3() {
+  [ -x "$REGISTRY_V3_BIN" ] && return
+  local go_bin
+  go_bin=$(command -v go 2>/dev/null || true)
+  [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
+  [ -n "$go_bin" ] || die "go is needed to build distribution $REGISTRY_V3_VERSION"
+  log "building the distribution $REGISTRY_V3_VERSION registry from the Go module proxy (about two minutes, once)"
+  mkdir -p "$STATE/registry-v3"
+  run_step "building the distribution $REGISTRY_V3_VERSION registry" "$STATE/registry-v3-build.log" \
+    env GOBIN="$STATE/registry-v3/gobin" GOFLAGS=-mod=mod "$go_bin" install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_V3_VERSION"
+  mv "$STATE/registry-v3/gobin/registry" "$REGISTRY_V3_BIN.tmp" && mv "$REGISTRY_V3_BIN.tmp" "$REGISTRY_V3_BIN"
+}
+
 # The buildx route needs a client of Docker 19.03+ that loads CLI plugins: the one on PATH.
 buildx_client() { command -v docker 2>/dev/null || echo "$DOCKER"; }
 
@@ -277,7 +299,11 @@ ensure_engine
 ensure_registry
 base_image_steps=()
 for entry in "${BASE_IMAGES[@]}"; do base_image_steps+=("ensure_base_image $entry"); done
-run_parallel ensure_buildx "${base_image_steps[@]}"
+run_parallel ensure_buildx ensure_registry_v3 "${base_image_steps[@]}"
+
+# The engine on loopback TCP, when it listens there (it does when the test bed started it).
+TCP_LINE=""
+if DOCKER_HOST="$DOCKER_TCP" "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; then TCP_LINE="export COGPACK_TEST_DOCKER_TCP=$DOCKER_TCP"; fi
 
 BUILDX_LINES=""
 if [ "$BUILDX_VERSION" != none ]; then
@@ -296,6 +322,8 @@ $CA_LINE
 export COG_DOCKER=$DOCKER
 export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
 export COGPACK_TEST_REGISTRY=$REGISTRY_ADDR
+export COGPACK_TEST_REGISTRY_V3=$REGISTRY_V3_BIN
+$TCP_LINE
 $BUILDX_LINES
 ENV
 [ "$MODE" = env ] || log "ready: engine $("$DOCKER" version --format '{{.Server.Version}}'), registry $REGISTRY_ADDR, base images: $(printf '%s ' "${BASE_IMAGES[@]%% *}")"

@@ -3,7 +3,8 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DockerCli } from '../docker/process.js';
-import { assembleLayerTar, type TarSplitLayer } from './tar-split.js';
+import { checkedConfig } from './config.js';
+import { assembleLayerTar, layerTarSize, type TarSplitLayer } from './tar-split.js';
 import type { LayerSource, LocalImage } from './types.js';
 import { LayerSourceError, sha256Digest, verifiedLayerStream } from './verify.js';
 
@@ -100,12 +101,14 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
     if (!chainOf.has(image.diffIds[index]!)) chainOf.set(image.diffIds[index]!, chain);
   }
 
-  async function readOne(diffId: string, visit: (diffId: string, stream: Readable) => Promise<void>, active: Set<Readable>): Promise<void> {
+  async function readOne(diffId: string, visit: (diffId: string, stream: Readable, size: number) => Promise<void>, active: Set<Readable>): Promise<void> {
     const chainId = chainOf.get(diffId);
     if (!chainId) throw new LayerSourceError('engine-store', `layer ${diffId} is not a layer of image ${image.id}`, { diffId });
     let layer: TarSplitLayer;
+    let size: number;
     try {
       layer = await locateLayer(store, chainId);
+      size = await layerTarSize(layer);
     } catch (error) {
       throw new LayerSourceError('engine-store', `layer ${diffId} is not in the engine's layer store (${(error as Error).message})`, { diffId, cause: error });
     }
@@ -114,7 +117,7 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
     try {
       // A visit that settles without reading to the end has read the layer another way (a retry
       // re-reads it through forEachLayer): only a clean end of a verified stream commits a blob.
-      await visit(diffId, stream);
+      await visit(diffId, stream, size);
     } finally {
       active.delete(stream);
       stream.destroy();
@@ -123,6 +126,12 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
 
   return {
     kind: 'engine-store',
+    describe: `the engine's storage at ${store.root}`,
+    async readConfig() {
+      const bytes = await readStoredConfig(store, image.id);
+      if (!bytes) throw new LayerSourceError('engine-store', `image ${image.id} is not in the image store at ${store.root}`);
+      return checkedConfig(bytes, image, 'engine-store');
+    },
     async forEachLayer(wanted, visit, options = {}) {
       const queue = [...new Set(wanted)];
       const concurrency = Math.max(1, options.concurrency ?? 2);

@@ -1,3 +1,4 @@
+import { chooseImageExporter, type ImageExporter } from '../docker/image-export.js';
 import type { DockerCli } from '../docker/process.js';
 import { createDockerSaveSource } from './docker-save.js';
 import { createEngineStoreSource, probeEngineStore, readStoredConfig, type EngineStoreProbe } from './engine-store.js';
@@ -14,6 +15,10 @@ export interface OpenLayerSourceOptions {
   engineStore?: EngineStoreProbe;
   /** Says which source was chosen and why, and when a layer is read again (for --debug). */
   log?: (message: string) => void;
+  /** How the image's export is read; default the engine's API where it can be reached, else the CLI. */
+  exporter?: ImageExporter;
+  /** Where DOCKER_HOST and the docker context are read. Default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -25,16 +30,19 @@ export interface OpenLayerSourceOptions {
 export async function openLayerSource(docker: DockerCli, image: LocalImage, options: OpenLayerSourceOptions = {}): Promise<LayerSource> {
   const prefer = options.prefer ?? 'auto';
   const log = options.log ?? (() => undefined);
-  const save = createDockerSaveSource(docker, image);
-  if (prefer === 'docker-save') return save;
-  const probe = options.engineStore ?? (await probeEngineStore(docker));
+  const save = createDockerSaveSource(options.exporter ?? chooseImageExporter(docker, options.env), image);
+  if (prefer === 'docker-save') {
+    log(`reading layers with docker save, through ${save.describe}`);
+    return save;
+  }
+  const probe = options.engineStore ?? (await probeEngineStore(docker, options.env));
   let unavailable = probe.available ? undefined : probe.reason;
   if (probe.available && !(await readStoredConfig(probe.store, image.id))) {
     unavailable = `image ${image.id} is not in the image store at ${probe.store.root}`;
   }
   if (unavailable !== undefined || !probe.available) {
     if (prefer === 'engine-store') throw new LayerSourceError('engine-store', `cannot read layers from the engine's storage: ${unavailable}`);
-    log(`reading layers with docker save: ${unavailable}`);
+    log(`reading layers with docker save: ${unavailable}; through ${save.describe}`);
     return save;
   }
   log(`reading layers from the engine's storage at ${probe.store.root}`);
@@ -46,13 +54,24 @@ export async function openLayerSource(docker: DockerCli, image: LocalImage, opti
 function withSaveFallback(primary: LayerSource, fallback: LayerSource, log: (message: string) => void): LayerSource {
   return {
     kind: primary.kind,
+    describe: primary.describe,
+    async readConfig(options = {}) {
+      try {
+        return await primary.readConfig(options);
+      } catch (error) {
+        const failure = engineStoreFailure(error);
+        if (!failure || options.signal?.aborted) throw error;
+        log(`${failure.message}; reading the config with docker save`);
+        return fallback.readConfig(options);
+      }
+    },
     async forEachLayer(wanted, visit, options = {}) {
       const delivered = new Set<string>();
       try {
         await primary.forEachLayer(
           wanted,
-          async (diffId, stream) => {
-            await visit(diffId, stream);
+          async (diffId, stream, size) => {
+            await visit(diffId, stream, size);
             delivered.add(diffId);
           },
           options,

@@ -20,7 +20,8 @@ export interface ReadSaveArchiveOptions {
   diffIds: readonly string[];
   /** Layers to hand to `visit`, each once; the others are skipped. */
   wanted: ReadonlySet<string>;
-  visit?: (diffId: string, stream: Readable) => Promise<void>;
+  /** `size`: the layer tar's length, from its tar header. */
+  visit?: (diffId: string, stream: Readable, size: number) => Promise<void>;
   /** The image ID: its config is handed to `onConfig` when the archive holds it. */
   configId?: string;
   onConfig?: (config: Buffer) => void;
@@ -78,7 +79,7 @@ export async function readSaveArchive(archive: Readable, options: ReadSaveArchiv
 
     if (layerDiffId && options.wanted.has(layerDiffId) && !visited.has(layerDiffId) && options.visit) {
       visited.add(layerDiffId);
-      await visitEntry(chunks, layerDiffId, options.visit);
+      await visitEntry(chunks, layerDiffId, entry.header.size ?? 0, options.visit);
     } else if (isFile && legacyJson) {
       const text = (await readSmallEntry(chunks, name)).toString('utf8');
       const position = legacyLayerPosition(text, chains);
@@ -105,14 +106,19 @@ export async function readSaveArchive(archive: Readable, options: ReadSaveArchiv
  * (it read the layer another way, e.g. a retry): the rest of the entry is then skipped, so the
  * archive goes on; ending the stream early never ends the archive.
  */
-async function visitEntry(entry: AsyncIterable<Buffer>, diffId: string, visit: (diffId: string, stream: Readable) => Promise<void>): Promise<void> {
+async function visitEntry(
+  entry: AsyncIterable<Buffer>,
+  diffId: string,
+  size: number,
+  visit: (diffId: string, stream: Readable, size: number) => Promise<void>,
+): Promise<void> {
   const iterator = entry[Symbol.asyncIterator]();
   const detached: AsyncIterable<Buffer> = {
     [Symbol.asyncIterator]: () => ({ next: () => iterator.next(), return: async () => ({ done: true, value: undefined }) }),
   };
   const stream = verifiedLayerStream(detached, diffId, 'docker-save');
   try {
-    await visit(diffId, stream);
+    await visit(diffId, stream, size);
   } finally {
     // Closed only once its generator has stopped reading the entry: then the entry is ours again.
     if (!stream.closed) {

@@ -134,3 +134,19 @@ async function* streamFile(file: string | Buffer, size: number): AsyncGenerator<
     await handle.close();
   }
 }
+
+/**
+ * The length of the layer's tar, from its tar-split metadata alone (segments plus file sizes): one
+ * pass over a small file, so an upload can announce each chunk's length before reading it.
+ */
+export async function layerTarSize(layer: TarSplitLayer): Promise<number> {
+  const lines = createInterface({ input: createReadStream(layer.tarSplitFile).pipe(createGunzip()), crlfDelay: Infinity });
+  let size = 0;
+  for await (const line of lines) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as TarSplitEntry;
+    if (entry.type === segmentEntry) size += Buffer.byteLength(entry.payload ?? '', 'base64');
+    else if (entry.type === fileEntry) size += entry.size ?? 0;
+  }
+  return size;
+}

@@ -7,10 +7,8 @@ import type { Readable } from 'node:stream';
 
 /** What the engine says about an image, before any layer is read. */
 export interface LocalImage {
-  /** The engine's image ID (`sha256:…`, the digest of `config`). */
+  /** The engine's image ID (`sha256:…`, the digest of its config's bytes). */
   id: string;
-  /** The image config exactly as the engine stores it (its bytes are pushed as the config blob). */
-  config: Buffer;
   /** Uncompressed layer digests (`rootfs.diff_ids`), base layer first. */
   diffIds: string[];
 }
@@ -28,6 +26,8 @@ export interface LayerSource {
    * `docker-save`: one pass over the `docker save` stream (stream order, one at a time).
    */
   readonly kind: 'engine-store' | 'docker-save';
+  /** Where the bytes come from, for --debug. */
+  readonly describe: string;
   /**
    * Calls `visit` once for each wanted layer with its stream; `visit` must consume the stream
    * before its promise settles. Random-access sources run up to `concurrency` visits at once.
@@ -38,9 +38,15 @@ export interface LayerSource {
    */
   forEachLayer(
     wanted: string[],
-    visit: (diffId: string, stream: Readable) => Promise<void>,
+    /** `size`: the layer tar's length in bytes, when the source knows it before reading. */
+    visit: (diffId: string, stream: Readable, size: number | undefined) => Promise<void>,
     options?: { concurrency?: number; signal?: AbortSignal },
   ): Promise<void>;
+  /**
+   * The image config exactly as the engine stores it (its bytes are pushed as the config blob),
+   * checked against the image ID. From a pass of `forEachLayer` when the config went by in it.
+   */
+  readConfig(options?: { signal?: AbortSignal }): Promise<Buffer>;
 }
 
 /** What the digest cache knows of a layer already pushed once. */

@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { BlobReader } from './blob-reader.js';
-import { effectiveChunkSize } from './chunk-limits.js';
+import { defaultChunkSize, effectiveChunkSize } from './chunk-limits.js';
+import { ChunksRefused, describeFailure, RestartBlob, uploadChunks, type ChunkRetry, type SessionState } from './chunk-upload.js';
+import { ChunkWindow } from './chunk-window.js';
 import type { RegistryClient } from './client.js';
-import { RegistryNetworkError, RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
+import { RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { isRetryableFailure, type BodySource } from './transport.js';
 import type { BlobUpload, PushedBlob, UploadSession } from './types.js';
@@ -11,17 +13,24 @@ import type { BlobUpload, PushedBlob, UploadSession } from './types.js';
 /**
  * One blob to a registry, surviving faults: HEAD (dedup) → mount → POST → PATCH chunks → PUT.
  *
- * Memory is one chunk buffer per upload: the chunk being sent is kept so that a failed PATCH can
- * be sent again. After a fault the registry is asked how much it holds (GET on the upload URL) and
- * the upload resumes from there, re-sending at most the current chunk. When the session is gone
- * (distribution answers 404 BLOB_UPLOAD_INVALID after a cut connection or a lost response), this
- * blob, and only this one, starts over from its first byte with `upload.open()`.
+ * Memory is one chunk buffer per upload (chunk-window.ts). After a fault the registry is asked
+ * how much it holds and the upload resumes from there (chunk-upload.ts). When the session is gone
+ * (distribution 2.8 answers 404 BLOB_UPLOAD_INVALID after a cut connection or a lost answer), this
+ * blob, and only this one, starts over from its first byte with `upload.open()`, in larger chunks
+ * each time: a registry (or a network) that keeps losing sessions gets fewer, larger requests,
+ * down to one request for the whole blob, rather than more of the same.
+ *
+ * The budget counts failures without progress, not failures in total: a session that got chunks
+ * accepted before it was lost made progress. A blob gives up after `policy.attempts` failures in
+ * a row without progress, or after `maxRestarts` restarts in all.
  */
 
 export interface PushBlobOptions {
   /** Bytes of this blob the registry holds or is being sent, as they go; goes back to 0 on a restart. */
   onProgress?(bytesSent: number): void;
-  /** Cancels the upload; the push then rejects with the abort reason, unwrapped. */
+  /** A chunk sent again, or the blob started over, as it happens (progress line, --json). */
+  onEvent?(event: BlobPushEvent): void;
+  /** Cancels the upload (the open session is abandoned with a DELETE); the push then rejects with the abort reason. */
   signal?: AbortSignal;
   /** Repositories of the same registry that may hold the blob, tried in order for a mount (needs `upload.digest`). */
   mountFrom?: string[];
@@ -29,16 +38,13 @@ export interface PushBlobOptions {
   label?: string;
 }
 
-/** Progress is reported per slice of a chunk as undici takes it, so bars move within a 96 MiB chunk. */
-const progressSliceBytes = 256 * 1024;
+export type BlobPushEvent =
+  | { kind: 'retry'; reason: string; failures: number }
+  /** The blob starts over; `chunkSize` undefined: the whole blob in one request. */
+  | { kind: 'restart'; reason: string; restarts: number; chunkSize: number | undefined };
 
-/** The bytes at hand cannot continue the upload: start the blob over. */
-class RestartBlob extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RestartBlob';
-  }
-}
+/** Restarts of one blob in all, progress or not: a registry that never finishes one must not loop forever. */
+export const maxRestarts = 20;
 
 export async function pushBlob(client: RegistryClient, upload: BlobUpload, options: PushBlobOptions = {}): Promise<PushedBlob> {
   return new BlobPush(client, upload, options).run();
@@ -47,6 +53,12 @@ export async function pushBlob(client: RegistryClient, upload: BlobUpload, optio
 class BlobPush {
   private buffer: Buffer | undefined;
   private readonly policy: RetryPolicy;
+  /** The session being used, for the DELETE when the push is cancelled or fails. */
+  private state: SessionState | undefined;
+  /** Chunk size for the next session; undefined once the blob goes up in one request. */
+  private chunkSize: number | undefined;
+  /** The largest chunk the registry announced (`OCI-Chunk-Max-Length`). */
+  private serverMaxChunk: number | undefined;
 
   constructor(
     private readonly client: RegistryClient,
@@ -54,6 +66,7 @@ class BlobPush {
     private readonly options: PushBlobOptions,
   ) {
     this.policy = client.transport.retryPolicy;
+    this.chunkSize = client.uploadOptions.chunkSize;
   }
 
   async run(): Promise<PushedBlob> {
@@ -67,6 +80,7 @@ class BlobPush {
       const mounted = await this.tryMounts();
       if (mounted && 'outcome' in mounted) return mounted;
       let session: UploadSession | undefined = mounted;
+      let withoutProgress = 0;
       for (let restarts = 0; ; restarts++) {
         try {
           session ??= await this.client.startUpload({ signal });
@@ -74,20 +88,41 @@ class BlobPush {
         } catch (error) {
           session = undefined;
           const restartable = error instanceof UploadSessionLostError || error instanceof RestartBlob;
-          if (!restartable || signal?.aborted || restarts + 1 >= this.policy.attempts) throw error;
+          if (!restartable || signal?.aborted) throw error;
+          withoutProgress = (this.state?.accepted ?? 0) > 0 ? 1 : withoutProgress + 1;
+          if (withoutProgress >= this.policy.attempts || restarts + 1 >= maxRestarts) throw error;
+          this.escalate();
+          await this.abandonSession();
           this.options.onProgress?.(0);
           // A session lost after its closing PUT may still have committed the blob.
           const committed = digest ? await this.client.headBlob(digest, { signal }) : undefined;
           if (digest && committed) return this.done('pushed', digest, committed.size);
-          await this.policy.wait(this.policy.delayAfter(restarts + 1), signal);
+          this.options.onEvent?.({ kind: 'restart', reason: describeFailure(error.cause ?? error), restarts: restarts + 1, chunkSize: this.chunkSize });
+          await this.policy.wait(this.policy.delayAfter(withoutProgress), signal);
         }
       }
     } catch (error) {
+      await this.abandonSession();
       throw this.failure(error);
     } finally {
       if (this.buffer) this.client.uploadOptions.buffers.release(this.buffer);
       this.buffer = undefined;
     }
+  }
+
+  /**
+   * Larger chunks after a lost session: twice the size, up to what a chunk buffer may hold
+   * (the configured size, at least 96 MiB), then the whole blob in one request. A registry that
+   * caps chunks (GHCR, ECR, `OCI-Chunk-Max-Length`) keeps its cap.
+   */
+  private escalate(): void {
+    if (this.chunkSize === undefined) return;
+    const { knownLimits, chunkSize: configured } = this.client.uploadOptions;
+    const cap = knownLimits.maxChunk ?? this.serverMaxChunk;
+    const doubled = this.chunkSize * 2;
+    if (cap !== undefined) this.chunkSize = Math.min(doubled, cap);
+    else if (doubled > Math.max(configured, defaultChunkSize) || (this.upload.size !== undefined && this.chunkSize >= this.upload.size)) this.chunkSize = undefined;
+    else this.chunkSize = doubled;
   }
 
   private async tryMounts(): Promise<PushedBlob | UploadSession | undefined> {
@@ -116,109 +151,63 @@ class BlobPush {
 
   /** One pass over the blob's bytes in one upload session. */
   private async uploadIn(session: UploadSession): Promise<PushedBlob> {
+    const state: SessionState = { location: session.location, confirmed: 0, accepted: 0 };
+    this.state = state;
+    this.serverMaxChunk = session.maxChunkLength;
     const reader = new BlobReader(await this.upload.open(), { hash: !this.upload.digest });
     try {
-      if (this.client.refusesChunks) return await this.inOneRequest(session, reader, Buffer.alloc(0));
-      const { chunkSize: configured, monolithicThreshold, knownLimits } = this.client.uploadOptions;
-      const chunkSize = effectiveChunkSize({ configured, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
+      if (this.client.refusesChunks || this.chunkSize === undefined) return await this.inOneRequest(state, reader, Buffer.alloc(0));
+      const { monolithicThreshold, knownLimits } = this.client.uploadOptions;
+      const chunkSize = effectiveChunkSize({ configured: this.chunkSize, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
       // A small probe first: a blob that ends within it goes up in one request without taking one
       // of the (few, large) pooled chunk buffers, so small layers never wait behind big ones.
       const probe = Buffer.allocUnsafe(Math.max(1, Math.min(monolithicThreshold, chunkSize)));
       const probed = await reader.fill(probe);
       if (probed <= monolithicThreshold && (await reader.atEnd())) {
         const digest = this.upload.digest ?? reader.digest();
-        await this.client.finishUpload(session.location, digest, { body: probe.subarray(0, probed), length: probed }, { signal: this.options.signal });
+        await this.client.finishUpload(state.location, digest, { body: probe.subarray(0, probed), length: probed }, { signal: this.options.signal });
+        this.state = undefined;
         return this.done('pushed', digest, probed);
       }
-      const buffer = await this.chunkBuffer(chunkSize);
-      probe.copy(buffer, 0, 0, probed);
-      const first = probed + (await reader.fill(buffer.subarray(probed)));
-      return await this.inChunks(session, reader, { buffer, first, chunkSize });
+      const window = new ChunkWindow(await this.chunkBuffer(chunkSize), reader, this.upload.size);
+      window.preload(probe.subarray(0, probed));
+      if (!window.streams) await window.fill();
+      try {
+        const pushed = await uploadChunks({
+          client: this.client,
+          policy: this.policy,
+          window,
+          state,
+          chunkSize,
+          digest: () => this.upload.digest ?? reader.digest(),
+          signal: this.options.signal,
+          onProgress: this.options.onProgress,
+          onRetry: (retry: ChunkRetry) => this.options.onEvent?.({ kind: 'retry', ...retry }),
+        });
+        this.state = undefined;
+        return this.done('pushed', pushed.digest, pushed.size);
+      } catch (error) {
+        if (!(error instanceof ChunksRefused)) throw error;
+        // Cog's rule too: a registry that refuses the first ranged PATCH does not do chunks.
+        this.client.refusesChunks = true;
+        await this.client.cancelUpload(state.location).catch(() => undefined);
+        const fresh = await this.client.startUpload({ signal: this.options.signal });
+        const freshState = { location: fresh.location, confirmed: 0, accepted: 0 };
+        this.state = freshState;
+        return await this.inOneRequest(freshState, reader, window.head());
+      }
     } finally {
       reader.destroy();
     }
   }
 
-  /** POST done; PATCH the chunks in order, each from the buffer, then PUT `?digest=`. */
-  private async inChunks(
-    session: UploadSession,
-    reader: BlobReader,
-    start: { buffer: Buffer; first: number; chunkSize: number },
-  ): Promise<PushedBlob> {
-    const { buffer } = start;
-    const signal = this.options.signal;
-    const { knownLimits } = this.client.uploadOptions;
-    let location = session.location;
-    let confirmed = 0; // bytes the registry holds
-    let windowStart = 0; // blob offset of buffer[0]
-    let windowEnd = start.first; // blob offset after the last byte in the buffer
-    let pieceSize = Math.min(start.chunkSize, buffer.length);
-    let accepted = false;
-    let faults = 0;
-    for (;;) {
-      if (confirmed === windowEnd) {
-        if (await reader.atEnd()) break;
-        windowStart = confirmed;
-        windowEnd = windowStart + (await reader.fill(buffer));
-        continue;
-      }
-      const end = Math.min(windowEnd, confirmed + pieceSize);
-      const piece = buffer.subarray(confirmed - windowStart, end - windowStart);
-      if (knownLimits.lastChunkInPut && end === windowEnd && (await reader.atEnd())) {
-        const digest = this.upload.digest ?? reader.digest();
-        await this.client.finishUpload(location, digest, { body: piece, start: confirmed, length: piece.length }, { signal });
-        return this.done('pushed', digest, end);
-      }
-      try {
-        const answer = await this.client.uploadChunk(location, { body: this.progressBody(piece, confirmed), start: confirmed, length: piece.length }, { signal });
-        location = answer.location;
-        // A registry that kept only part of the chunk says so in Range; re-send the rest. Odd
-        // values (GHCR's `0-0`) are not taken as a step back.
-        confirmed = answer.received !== undefined && answer.received > confirmed && answer.received < end ? answer.received : end;
-        accepted = true;
-        faults = 0;
-        this.options.onProgress?.(confirmed);
-        continue;
-      } catch (error) {
-        if (signal?.aborted || error instanceof UploadSessionLostError) throw error;
-        const status = error instanceof RegistryResponseError ? error.status : undefined;
-        if (!accepted && confirmed === 0 && (status === 416 || status === 400)) {
-          // Cog's rule too: a registry that refuses the first ranged PATCH does not do chunks.
-          this.client.refusesChunks = true;
-          await this.client.cancelUpload(location).catch(() => undefined);
-          const fresh = await this.client.startUpload({ signal });
-          return await this.inOneRequest(fresh, reader, buffer.subarray(0, windowEnd - windowStart));
-        }
-        faults++;
-        const floor = Math.max(1024 * 1024, session.minChunkLength ?? 0, knownLimits.minChunk ?? 0);
-        if (status === 413 && pieceSize > floor && faults < this.policy.attempts) {
-          // A proxy's body limit (Cloudflare, nginx): nothing was kept; try smaller chunks.
-          pieceSize = Math.max(floor, Math.floor(pieceSize / 2));
-          continue;
-        }
-        if ((!isRetryableFailure(error) && status !== 416) || faults >= this.policy.attempts) throw withAttempts(error, faults);
-        const retryAfter = error instanceof RegistryResponseError ? error.retryAfter : undefined;
-        await this.policy.wait(this.policy.delayAfter(faults, retryAfter), signal);
-        const state = await this.client.uploadStatus(location, { signal });
-        location = state.location;
-        if (state.received < windowStart || state.received > windowEnd) {
-          throw new RestartBlob(`the registry holds ${state.received} bytes, outside the chunk at hand (${windowStart}–${windowEnd})`, { cause: error });
-        }
-        confirmed = state.received;
-        this.options.onProgress?.(confirmed);
-      }
-    }
-    const digest = this.upload.digest ?? reader.digest();
-    await this.client.finishUpload(location, digest, undefined, { signal });
-    return this.done('pushed', digest, confirmed);
-  }
-
   /**
-   * The whole blob in one request, for registries that refuse chunks: PUT `?digest=` with the
-   * body when the digest is known; else Docker's streaming PATCH (one PATCH, no Content-Range,
-   * the digest computed on the way), then PUT `?digest=`. `head` holds bytes already read.
+   * The whole blob in one request, for registries that refuse chunks and for sessions lost too
+   * often: PUT `?digest=` with the body when the digest is known; else Docker's streaming PATCH
+   * (one PATCH, no Content-Range, the digest computed on the way), then PUT `?digest=`. `head`
+   * holds bytes already read.
    */
-  private async inOneRequest(session: UploadSession, reader: BlobReader, head: Buffer): Promise<PushedBlob> {
+  private async inOneRequest(state: SessionState, reader: BlobReader, head: Buffer): Promise<PushedBlob> {
     const signal = this.options.signal;
     let sent = 0;
     const report = (bytes: number): void => {
@@ -245,12 +234,15 @@ class BlobPush {
     const length = this.upload.size;
     try {
       if (this.upload.digest) {
-        await this.client.finishUpload(session.location, this.upload.digest, { body, length }, { signal });
+        await this.client.finishUpload(state.location, this.upload.digest, { body, length }, { signal });
+        this.state = undefined;
         return this.done('pushed', this.upload.digest, reader.bytesRead);
       }
-      const answer = await this.client.uploadChunk(session.location, { body, ...(length === undefined ? {} : { length }) }, { signal });
+      const answer = await this.client.uploadChunk(state.location, { body, ...(length === undefined ? {} : { length }) }, { signal });
+      state.location = answer.location;
       const digest = reader.digest();
       await this.client.finishUpload(answer.location, digest, undefined, { signal });
+      this.state = undefined;
       return this.done('pushed', digest, reader.bytesRead);
     } catch (error) {
       // A stream cannot be sent again from where it broke: the blob starts over.
@@ -271,23 +263,15 @@ class BlobPush {
     return this.buffer.subarray(0, wanted);
   }
 
-  /** A chunk's body, reporting progress as undici takes each slice. */
-  private progressBody(piece: Buffer, offset: number): BodySource {
-    const onProgress = this.options.onProgress;
-    return {
-      replayable: true,
-      open: () =>
-        Readable.from(
-          (function* () {
-            for (let at = 0; at < piece.length; at += progressSliceBytes) {
-              const slice = piece.subarray(at, Math.min(piece.length, at + progressSliceBytes));
-              yield slice;
-              onProgress?.(offset + at + slice.length);
-            }
-          })(),
-          { objectMode: false },
-        ),
-    };
+  /**
+   * Abandons the open session (DELETE), so a cancelled or failed push leaves none behind that it
+   * could close. Best effort, and quick: the push is ending either way.
+   */
+  private async abandonSession(): Promise<void> {
+    const state = this.state;
+    this.state = undefined;
+    if (!state) return;
+    await this.client.cancelUpload(state.location, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   }
 
   private done(outcome: PushedBlob['outcome'], digest: string, size: number): PushedBlob {
@@ -311,16 +295,4 @@ class BlobPush {
       cause: error,
     });
   }
-}
-
-/** The fault count of a chunk that failed every time, in the error's message. */
-function withAttempts(error: unknown, attempts: number): unknown {
-  if (attempts <= 1) return error;
-  if (error instanceof RegistryResponseError) {
-    return new RegistryResponseError({ host: error.host, method: error.method, path: error.path, status: error.status, errors: error.errors, attempts });
-  }
-  if (error instanceof RegistryNetworkError) {
-    return new RegistryNetworkError({ host: error.host, method: error.method, path: error.path, attempts, cause: error.cause });
-  }
-  return error;
 }

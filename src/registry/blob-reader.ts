@@ -37,6 +37,20 @@ export class BlobReader {
     return filled;
   }
 
+  /** Copies the stream's next bytes into `target`, as many as the next piece holds; 0 at the end. */
+  async readInto(target: Buffer): Promise<number> {
+    const piece = await this.nextPiece();
+    if (!piece || target.length === 0) {
+      if (piece) this.pending = piece;
+      return 0;
+    }
+    const take = Math.min(piece.length, target.length);
+    piece.copy(target, 0, 0, take);
+    if (take < piece.length) this.pending = piece.subarray(take);
+    this.consumed(piece.subarray(0, take));
+    return take;
+  }
+
   /** Whether the stream has no more bytes (reads one piece ahead to know). */
   async atEnd(): Promise<boolean> {
     const piece = await this.nextPiece();

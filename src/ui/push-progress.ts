@@ -9,12 +9,14 @@ interface LayerLine {
   state: LayerState;
   sent: number;
   total: number | undefined;
+  /** Why it is retrying, and how (`503, chunk sent again`; `upload session lost, now 32 MiB chunks`). */
+  note?: string | undefined;
   started: number;
   finished?: number;
 }
 
 export interface PushProgress {
-  update(id: string, change: { state?: LayerState; sent?: number; total?: number; name?: string }): void;
+  update(id: string, change: { state?: LayerState; sent?: number; total?: number; name?: string; note?: string }): void;
   /** Stops redrawing; plain mode prints nothing more. */
   stop(): void;
 }
@@ -41,7 +43,8 @@ export function createPushProgress(logger: Logger, options: { interactive?: bool
     // A rate means something only for a transfer of some size and length.
     const rate = line.sent > 1024 * 1024 && elapsed >= 0.5 ? ` ${formatBytes(line.sent / elapsed)}/s` : '';
     const detail = line.state === 'pushing' || line.state === 'retrying' || line.state === 'pushed' ? ` ${bytes}${rate}` : '';
-    return `${line.name.padEnd(19)} ${line.state}${detail}`;
+    const note = line.state === 'retrying' && line.note ? ` (${line.note})` : '';
+    return `${line.name.padEnd(19)} ${line.state}${detail}${note}`;
   };
   const redraw = () => {
     const lines = [...layers.values()].map(render);
@@ -54,9 +57,13 @@ export function createPushProgress(logger: Logger, options: { interactive?: bool
   return {
     update(id, change) {
       const line = layers.get(id) ?? { name: change.name ?? id, state: 'waiting' as LayerState, sent: 0, total: undefined, started: now() };
-      const stateChanged = change.state !== undefined && change.state !== line.state;
+      // Each retry is news, even when the layer was already retrying.
+      const stateChanged = change.state !== undefined && (change.state !== line.state || change.note !== undefined);
+      const resumed = line.state === 'retrying';
       Object.assign(line, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)));
-      if (change.state === 'pushing' && stateChanged) line.started = now();
+      // The rate counts from the start of the upload, retries included.
+      if (change.state === 'pushing' && stateChanged && !resumed) line.started = now();
+      if (change.state !== undefined && change.state !== 'retrying') line.note = undefined;
       if (change.state === 'pushed' || change.state === 'exists' || change.state === 'mounted') line.finished = now();
       layers.set(id, line);
       if (interactive) return;

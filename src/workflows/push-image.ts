@@ -7,12 +7,13 @@ import { createGzipPool, type GzipPool } from '../image/gzip-pool.js';
 import { inspectLocalImage } from '../image/inspect.js';
 import { openLayerSource } from '../image/open-source.js';
 import { peekStream } from '../image/sample.js';
-import type { LayerEncoding, LayerSource, LocalImage } from '../image/types.js';
+import type { LayerEncoding, LayerSource } from '../image/types.js';
 import { ChunkBufferPool } from '../registry/chunk-buffers.js';
 import { RegistryClient } from '../registry/client.js';
 import { parseReference } from '../registry/reference.js';
 import { formatRequestRecord } from '../registry/transport.js';
 import type { PushedBlob } from '../registry/types.js';
+import { formatBytes } from '../ui/format.js';
 import type { Logger } from '../ui/logger.js';
 import { createPushProgress, type PushProgress } from '../ui/push-progress.js';
 
@@ -41,6 +42,8 @@ export interface PushImageOptions {
   requestTimeoutMs?: number | undefined;
   /** Where pushed layers are remembered; default under the cache dir. */
   digestCache?: DigestCache;
+  /** Where DOCKER_HOST and the docker context are read. Default process.env. */
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
 
@@ -50,6 +53,12 @@ export interface PushedLayerReport {
   size: number;
   encoding: LayerEncoding;
   outcome: PushedBlob['outcome'];
+  /** Chunks sent again in the same upload session (a 5xx, a 429, a cut the registry survived). */
+  retries?: number;
+  /** Times the blob started over (the registry lost the upload session). */
+  restarts?: number;
+  /** After a restart: the chunk size the upload went on with; null: the whole blob in one request. */
+  chunkSize?: number | null;
 }
 
 export interface PushImageResult {
@@ -96,7 +105,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   try {
     await client.ping(options.signal);
     const local = await inspectLocalImage(docker, options.image);
-    const source = await openLayerSource(docker, local, { log: (m) => logger.debug(m) });
+    const source = await openLayerSource(docker, local, { log: (m) => logger.debug(m), env: options.env });
     const layers = new Map<string, PushedLayerReport>();
     local.diffIds.forEach((diffId, index) => progress.update(diffId, { name: `layer ${index + 1}/${local.diffIds.length}` }));
 
@@ -112,8 +121,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     const missing = [...new Set(local.diffIds)].filter((diffId) => !layers.has(diffId));
     await source.forEachLayer(
       missing,
-      async (diffId, raw) => {
-        const layer = await uploadLayer({ client, source, diffId, raw, pool, options, progress, label: `layer ${local.diffIds.indexOf(diffId) + 1}` });
+      async (diffId, raw, size) => {
+        const layer = await uploadLayer({ client, source, diffId, raw, size, pool, options, progress, label: `layer ${local.diffIds.indexOf(diffId) + 1}` });
         bytesSent += layer.outcome === 'pushed' ? layer.size : 0;
         // Remembered before it is reported: a push killed after saying "pushed" never uploads it again.
         cache.recordPushed(diffId, layer, repositoryKey);
@@ -122,13 +131,15 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       },
       { concurrency: options.concurrency ?? 3, signal: options.signal },
     );
-    // 3. The config, then the manifest, only now that every blob is there.
-    const config = await client.pushBlob(
-      { digest: local.id, size: local.config.length, open: async () => Readable.from([local.config]) },
-      { signal: options.signal, label: 'the image config' },
-    );
+    // 3. The config (the registry may have it: an unchanged image, pushed again), then the
+    // manifest, only now that every blob is there.
+    const known = await client.headBlob(local.id, { signal: options.signal });
+    const configBytes = known ? undefined : await source.readConfig({ signal: options.signal });
+    const config = configBytes
+      ? await client.pushBlob({ digest: local.id, size: configBytes.length, open: async () => Readable.from([configBytes]) }, { signal: options.signal, label: 'the image config' })
+      : { digest: local.id, size: known!.size, outcome: 'exists' as const };
     bytesSent += config.outcome === 'pushed' ? config.size : 0;
-    const manifest = buildManifest(local, local.diffIds.map((diffId) => layers.get(diffId)!));
+    const manifest = buildManifest({ id: local.id, size: config.size }, local.diffIds.map((diffId) => layers.get(diffId)!));
     const digest = await client.putManifest(ref.tag ?? 'latest', manifest, manifestType, { signal: options.signal });
     progress.stop();
     return {
@@ -173,6 +184,8 @@ interface UploadLayerArgs {
   source: LayerSource;
   diffId: string;
   raw: Readable;
+  /** The layer tar's length, when the source knows it. */
+  size: number | undefined;
   pool: GzipPool;
   options: PushImageOptions;
   progress: PushProgress;
@@ -187,11 +200,14 @@ async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
   const encode = (stream: Readable) =>
     pipeline(stream, createLayerEncoder(encoding, { level: options.compressionLevel ?? defaultGzipLevel, pool }), () => {});
   let first: Readable | undefined = encode(peeked.stream);
-  progress.update(diffId, { state: 'pushing', sent: 0 });
+  const stats: { retries: number; restarts: number; chunkSize?: number | null } = { retries: 0, restarts: 0 };
+  progress.update(diffId, { state: 'pushing', sent: 0, ...(encoding === 'none' && args.size !== undefined ? { total: args.size } : {}) });
   const pushed = await client.pushBlob(
     {
-      // Uncompressed, the blob is the layer tar itself: its digest is the diff ID, known before a byte is read.
+      // Uncompressed, the blob is the layer tar itself: its digest is the diff ID and its size the
+      // tar's, both known before a byte is read (so chunks can be sent while they are read).
       digest: encoding === 'none' ? diffId : undefined,
+      size: encoding === 'none' ? args.size : undefined,
       open: async () => {
         if (first) {
           const stream = first;
@@ -199,13 +215,27 @@ async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
           return stream;
         }
         // The registry lost the session: this layer, and only it, is read again from the start.
-        progress.update(diffId, { state: 'retrying', sent: 0 });
         return reopenLayer(source, diffId, encode);
       },
     },
-    { signal: options.signal, label: args.label, onProgress: (sent) => progress.update(diffId, { sent }) },
+    {
+      signal: options.signal,
+      label: args.label,
+      onProgress: (sent) => progress.update(diffId, { sent, ...(stats.retries + stats.restarts > 0 ? { state: 'pushing' as const } : {}) }),
+      onEvent: (event) => {
+        if (event.kind === 'retry') {
+          stats.retries++;
+          progress.update(diffId, { state: 'retrying', note: `${event.reason}; the chunk is sent again` });
+        } else {
+          stats.restarts++;
+          stats.chunkSize = event.chunkSize ?? null;
+          const how = event.chunkSize === undefined ? 'now in one request' : `now in ${formatBytes(event.chunkSize)} chunks`;
+          progress.update(diffId, { state: 'retrying', sent: 0, note: `${event.reason}; starting over, ${how}` });
+        }
+      },
+    },
   );
-  return { diffId, digest: pushed.digest, size: pushed.size, encoding, outcome: pushed.outcome };
+  return { diffId, digest: pushed.digest, size: pushed.size, encoding, outcome: pushed.outcome, ...(pushed.outcome === 'pushed' ? stats : {}) };
 }
 
 /** A fresh encoded stream of one layer, read through the source again. */
@@ -227,11 +257,11 @@ function reopenLayer(source: LayerSource, diffId: string, encode: (s: Readable) 
 }
 
 /** A Docker v2 schema 2 manifest, layers in the image's order, each with the media type of its encoding. */
-export function buildManifest(local: LocalImage, layers: PushedLayerReport[]): Buffer {
+export function buildManifest(config: { id: string; size: number }, layers: PushedLayerReport[]): Buffer {
   const manifest = {
     schemaVersion: 2,
     mediaType: manifestType,
-    config: { mediaType: configType, size: local.config.length, digest: local.id },
+    config: { mediaType: configType, size: config.size, digest: config.id },
     layers: layers.map((layer) => ({ mediaType: layerTypes[layer.encoding], size: layer.size, digest: layer.digest })),
   };
   return Buffer.from(JSON.stringify(manifest));

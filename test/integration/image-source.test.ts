@@ -6,7 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLayerEncoder } from '../../src/image/compress.js';
-import { readConfigFromSave } from '../../src/image/docker-save.js';
+import { apiImageExporter, cliImageExporter } from '../../src/docker/image-export.js';
+import { engineEndpoint } from '../../src/docker/endpoint.js';
+import { createDockerSaveSource } from '../../src/image/docker-save.js';
 import { probeEngineStore } from '../../src/image/engine-store.js';
 import { inspectLocalImage } from '../../src/image/inspect.js';
 import { openLayerSource } from '../../src/image/open-source.js';
@@ -80,14 +82,30 @@ describe('reading image layers from the engine [engine]', () => {
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  it('gets the config exactly as the engine stores it, from its store and from docker save alike', async () => {
+  it('gets the config exactly as the engine stores it, from its store and from its export (API and CLI) alike', async () => {
+    const endpoint = engineEndpoint();
+    if (endpoint.kind === 'unsupported') throw new Error(`the test bed's engine should be reachable by its API: ${endpoint.reason}`);
     for (const image of Object.values(images)) {
-      expect(`sha256:${createHash('sha256').update(image.config).digest('hex')}`).toBe(image.id);
       const inspected = await testbed.docker.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', image.id]);
       expect(image.diffIds).toEqual(JSON.parse(inspected.stdout));
-      expect((await readConfigFromSave(testbed.docker, image))?.equals(image.config)).toBe(true);
+      const stored = await (await openLayerSource(testbed.docker, image, { prefer: 'engine-store' })).readConfig();
+      expect(`sha256:${createHash('sha256').update(stored).digest('hex')}`).toBe(image.id);
+      for (const exporter of [apiImageExporter(endpoint), cliImageExporter(testbed.docker)]) {
+        expect((await createDockerSaveSource(exporter, image).readConfig()).equals(stored), exporter.describe).toBe(true);
+      }
     }
     expect(images.model!.diffIds.length).toBeGreaterThan(images.base!.diffIds.length);
+  });
+
+  it('reads the export over the engine\'s TCP socket too (a remote DOCKER_HOST), the same layers as over the unix socket', async () => {
+    const tcp = process.env.COGPACK_TEST_DOCKER_TCP;
+    if (!tcp) throw new Error('COGPACK_TEST_DOCKER_TCP is not set: the test bed starts the engine on a loopback TCP port too');
+    const endpoint = engineEndpoint({ DOCKER_HOST: tcp });
+    expect(endpoint).toMatchObject({ kind: 'tcp', origin: tcp.replace('tcp:', 'http:') });
+    const source = createDockerSaveSource(apiImageExporter(endpoint as Exclude<typeof endpoint, { kind: 'unsupported' }>), images.model!);
+    const seen = await readLayers(source, images.model!.diffIds);
+    for (const [diffId, { digest }] of seen) expect(digest).toBe(diffId);
+    expect(seen.size).toBe(new Set(images.model!.diffIds).size);
   });
 
   it('finds the engine store readable here (root, overlay2, local engine)', async () => {

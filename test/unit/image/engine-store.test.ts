@@ -66,10 +66,23 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layers = [await awkwardLayer(), await makeLayerTar([{ name: 'weights.bin', content: randomBytes(2 << 20) }]), await makeLayerTar([])];
     const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
     const seen = await visitAll(source, diffIds, 3);
     expect([...seen.keys()].sort()).toEqual([...diffIds].sort());
     for (const [diffId, bytes] of seen) expect(sha256(bytes)).toBe(diffId);
+  });
+
+  it('announces each layer\'s tar length before it is read (from the tar-split metadata)', async () => {
+    const root = tempRoot();
+    const layers = [await awkwardLayer(), await makeLayerTar([{ name: 'weights.bin', content: randomBytes(3 << 20) }]), await makeLayerTar([])];
+    const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const sizes = new Map<string, number | undefined>();
+    await source.forEachLayer(diffIds, async (diffId, stream, size) => {
+      sizes.set(diffId, size);
+      await readAll(stream);
+    });
+    expect(diffIds.map((diffId) => sizes.get(diffId))).toEqual(layers.map((layer) => layer.length));
   });
 
   it('reads one layer without touching the others', async () => {
@@ -77,7 +90,7 @@ describe('the engine-store source', () => {
     const layers = [await makeLayerTar([{ name: 'a', content: Buffer.from('a') }]), await makeLayerTar([{ name: 'b', content: Buffer.from('b') }])];
     const { diffIds, diffDirs } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
     rmSync(diffDirs[0]!, { recursive: true }); // the first layer's files are gone: reading it would fail
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
     const seen = await visitAll(source, [diffIds[1]!]);
     expect(seen.get(diffIds[1]!)?.equals(layers[1]!)).toBe(true);
   });
@@ -87,7 +100,7 @@ describe('the engine-store source', () => {
     const layer = await makeLayerTar([{ name: 'model.py', content: Buffer.from('weights = 1\n') }]);
     const { diffIds, diffDirs } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
     writeFileSync(path.join(diffDirs[0]!, 'model.py'), 'weights = 2\n'); // same size, other bytes
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
     let ended = false;
     const failure = await source
       .forEachLayer(diffIds, async (_diffId, stream) => {
@@ -106,7 +119,7 @@ describe('the engine-store source', () => {
     const layer = await makeLayerTar([{ name: 'w.bin', content: randomBytes(2 << 20) }]);
     const { diffIds, diffDirs } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
     truncateSync(path.join(diffDirs[0]!, 'w.bin'), 1000);
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
     const failure = await visitAll(source, diffIds).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(LayerSourceError);
     expect((failure as Error).message).toMatch(/ends .* before the size/);
@@ -117,7 +130,7 @@ describe('the engine-store source', () => {
     const layer = await makeLayerTar([{ name: 'a', content: Buffer.from('a') }]);
     const { diffIds } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
     const other = sha256('not stored');
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds: [...diffIds, other] });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds: [...diffIds, other] });
     await expect(visitAll(source, [other])).rejects.toThrow(/not in the engine's layer store/);
     await expect(visitAll(source, [sha256('stranger')])).rejects.toThrow(/is not a layer of image/);
   });
@@ -126,7 +139,7 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layer = await makeLayerTar([{ name: 'w.bin', content: randomBytes(4 << 20) }]);
     const { diffIds } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
     const controller = new AbortController();
     const visit = async (_diffId: string, stream: Readable) => {
       for await (const _chunk of stream) controller.abort(new Error('stopped by the user'));
@@ -138,7 +151,7 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layers = [await makeLayerTar([{ name: 'w.bin', content: randomBytes(3 << 20) }]), await makeLayerTar([{ name: 'a', content: Buffer.from('a') }])];
     const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', config: Buffer.alloc(0), diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
     const seen: string[] = [];
     await source.forEachLayer(diffIds, async (diffId, stream) => {
       if (diffId === diffIds[0]) {

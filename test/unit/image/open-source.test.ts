@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliImageExporter } from '../../../src/docker/image-export.js';
 import { createDockerSaveSource } from '../../../src/image/docker-save.js';
 import { probeEngineStore } from '../../../src/image/engine-store.js';
 import { inspectLocalImage } from '../../../src/image/inspect.js';
@@ -38,7 +39,7 @@ async function fixtureImage(options: { driver?: string; extra?: Record<string, F
     [`save ${id}`]: { stdoutStream: () => chunkedStream(archive) },
     ...options.extra,
   });
-  const image: LocalImage = { id, config, diffIds };
+  const image: LocalImage = { id, diffIds };
   return { root, layers, diffIds, config, id, docker, image, store };
 }
 
@@ -66,24 +67,50 @@ describe('probing the engine store', () => {
 });
 
 describe('inspecting a local image', () => {
-  it('reads the config bytes from the engine store when it can', async () => {
-    const { docker, config, diffIds, id } = await fixtureImage();
-    expect(await inspectLocalImage(docker, 'my-model')).toEqual({ id, config, diffIds });
+  it('takes the ID and diff IDs from the engine, reading no layer and no export', async () => {
+    const { docker, diffIds, id } = await fixtureImage();
+    expect(await inspectLocalImage(docker, 'my-model')).toEqual({ id, diffIds });
+    expect(docker.calls.map((c) => c.argv[0])).toEqual(['image']);
+  });
+});
+
+describe('the image config, exactly as the engine stores it', () => {
+  it('from the engine store when it can', async () => {
+    const { docker, config, image } = await fixtureImage();
+    const source = await openLayerSource(docker, image, { exporter: cliImageExporter(docker) });
+    expect(source.kind).toBe('engine-store');
+    expect((await source.readConfig()).equals(config)).toBe(true);
     expect(docker.calls.some((c) => c.argv[0] === 'save')).toBe(false);
   });
 
-  it('else from docker save, stopped as soon as the config has gone by', async () => {
-    const { docker, config, diffIds, id, root } = await fixtureImage();
-    rmSync(path.join(root, 'image', 'overlay2', 'imagedb'), { recursive: true });
-    expect(await inspectLocalImage(docker, 'my-model')).toEqual({ id, config, diffIds });
-    expect(docker.calls.some((c) => c.argv[0] === 'save')).toBe(true);
+  it('else from the same export that delivered the layers: no export of its own', async () => {
+    const { docker, config, image, diffIds } = await fixtureImage();
+    const source = createDockerSaveSource(cliImageExporter(docker), image);
+    await readLayers(source, [diffIds[0]!]);
+    expect((await source.readConfig()).equals(config)).toBe(true);
+    expect(docker.calls.filter((c) => c.argv[0] === 'save')).toHaveLength(1);
+  });
+
+  it('or from an export of its own, when no layer had to be read', async () => {
+    const { docker, config, image } = await fixtureImage();
+    const source = createDockerSaveSource(cliImageExporter(docker), image);
+    expect((await source.readConfig()).equals(config)).toBe(true);
+    expect(docker.calls.filter((c) => c.argv[0] === 'save')).toHaveLength(1);
+  });
+
+  it('refuses bytes that are not the image\'s config', async () => {
+    const { diffIds, layers } = await fixtureImage();
+    const other = makeConfig([...diffIds].reverse());
+    const archive = await makeLegacySaveArchive(layers, other);
+    const docker = fakeDocker({ [`save ${sha256(other)}`]: { stdoutStream: () => chunkedStream(archive) } });
+    await expect(createDockerSaveSource(cliImageExporter(docker), { id: sha256(other), diffIds }).readConfig()).rejects.toThrow(/its config lists layers/);
   });
 });
 
 describe('the docker-save source', () => {
   it('re-runs docker save for a subset and ends it once it has the layers', async () => {
     const { docker, image, diffIds } = await fixtureImage();
-    const source = createDockerSaveSource(docker, image);
+    const source = createDockerSaveSource(cliImageExporter(docker), image);
     expect(source.kind).toBe('docker-save');
     expect(await readLayers(source, diffIds)).toEqual(expect.arrayContaining(diffIds.map((d) => [d, d])));
     expect(await readLayers(source, [diffIds[0]!])).toEqual([[diffIds[0], diffIds[0]]]);
@@ -94,7 +121,7 @@ describe('the docker-save source', () => {
     const { docker, image, diffIds } = await fixtureImage();
     const failed = new Error('registry said no');
     await expect(
-      createDockerSaveSource(docker, image).forEachLayer(diffIds, async () => {
+      createDockerSaveSource(cliImageExporter(docker), image).forEachLayer(diffIds, async () => {
         throw failed;
       }),
     ).rejects.toBe(failed);
@@ -108,14 +135,14 @@ describe('the docker-save source', () => {
       controller.abort(new Error('Ctrl-C'));
       await readAll(stream);
     };
-    await expect(createDockerSaveSource(docker, image).forEachLayer(diffIds, visit, { signal: controller.signal })).rejects.toThrow('Ctrl-C');
+    await expect(createDockerSaveSource(cliImageExporter(docker), image).forEachLayer(diffIds, visit, { signal: controller.signal })).rejects.toThrow('Ctrl-C');
     expect(docker.killed).toHaveLength(1);
   });
 
   it('reports what docker save said when it fails', async () => {
     const { image, diffIds } = await fixtureImage();
     const docker = fakeDocker({ [`save ${image.id}`]: { exitCode: 1, stderr: ['Error response from daemon: reference does not exist'], stdoutStream: () => Readable.from([]) } });
-    const failure = await readLayers(createDockerSaveSource(docker, image), diffIds).catch((error: unknown) => error);
+    const failure = await readLayers(createDockerSaveSource(cliImageExporter(docker), image), diffIds).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(LayerSourceError);
     expect((failure as Error).message).toContain('reference does not exist');
   });
@@ -124,20 +151,20 @@ describe('the docker-save source', () => {
 describe('opening the best source', () => {
   it('takes the engine store when it holds the image, docker save otherwise', async () => {
     const { docker, image, root } = await fixtureImage();
-    expect((await openLayerSource(docker, image)).kind).toBe('engine-store');
-    expect((await openLayerSource(docker, image, { prefer: 'docker-save' })).kind).toBe('docker-save');
+    expect((await openLayerSource(docker, image, { exporter: cliImageExporter(docker) })).kind).toBe('engine-store');
+    expect((await openLayerSource(docker, image, { prefer: 'docker-save', exporter: cliImageExporter(docker) })).kind).toBe('docker-save');
     const log: string[] = [];
     rmSync(path.join(root, 'image', 'overlay2', 'imagedb'), { recursive: true });
-    expect((await openLayerSource(docker, image, { log: (m) => log.push(m) })).kind).toBe('docker-save');
+    expect((await openLayerSource(docker, image, { log: (m) => log.push(m), exporter: cliImageExporter(docker) })).kind).toBe('docker-save');
     expect(log.join('\n')).toContain('is not in the image store');
-    await expect(openLayerSource(docker, image, { prefer: 'engine-store' })).rejects.toBeInstanceOf(LayerSourceError);
+    await expect(openLayerSource(docker, image, { prefer: 'engine-store', exporter: cliImageExporter(docker) })).rejects.toBeInstanceOf(LayerSourceError);
   });
 
   it('reads a layer that fails in the engine store again from docker save, and only that one', async () => {
     const { docker, image, diffIds, store } = await fixtureImage();
     writeFileSync(path.join(store.diffDirs[2]!, 'src', 'predict.py'), 'class Predictor: !!!\n');
     const log: string[] = [];
-    const source = await openLayerSource(docker, image, { log: (m) => log.push(m) });
+    const source = await openLayerSource(docker, image, { log: (m) => log.push(m), exporter: cliImageExporter(docker) });
     const attempts: string[] = [];
     const delivered = new Map<string, string>();
     await source.forEachLayer(diffIds, async (diffId, stream) => {
