@@ -123,7 +123,14 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
     if (model.weights) {
       const total = model.weights.files.reduce((sum, f) => sum + f.size, 0);
       logger.info('build', `${model.weights.files.length} weight file(s), ${formatBytes(total)}, in layers of their own (${model.weights.image})`);
-      await runBuild(docker, route, weightsBuildRequest(config.projectDir, model.weights), { signal: options.signal });
+      const progress = createBuildProgress(options.progress ?? 'auto', logger);
+      try {
+        await runBuild(docker, route, weightsBuildRequest(config.projectDir, model.weights), { signal: options.signal, onProgress: progress.line });
+        progress.stop(true);
+      } catch (error) {
+        progress.stop(false);
+        throw error;
+      }
     }
     logger.info('build', `building ${image} with BuildKit`);
     const progress = createBuildProgress(options.progress ?? 'auto', logger);

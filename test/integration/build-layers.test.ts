@@ -41,10 +41,14 @@ describe('weights layers and rebuilds [engine]', () => {
     expect(lines.indexOf(codeLine!)).toBeLessThan(lines.indexOf(weightLine!)); // history is newest first
   });
 
-  it('editing only predict.py reuses every layer before the code layer, the weights included', async () => {
+  it('editing only predict.py reuses every layer before the code layer, the weights included, and sends no weight again', async () => {
     appendFileSync(path.join(project, 'predict.py'), '\n# an edit\n');
-    const result = await runCog(['build', '-t', image, '--progress', 'quiet'], { cwd: project });
+    const result = await runCog(['build', '-t', image, '--progress', 'plain'], { cwd: project });
     expect(result.exitCode).toBe(0);
+    // BuildKit says what each build's context sent: the weights (12 MiB) went the first time only.
+    const sent = [...result.stderr.matchAll(/transferring context: ([\d.]+)([kMG]?B)/g)].map(([, n, unit]) => Number(n) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[unit!]!);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...sent)).toBeLessThan(1e6);
     const second = await inspectImage(testbed.docker, image);
     expect(second.layers.length).toBe(first.layers.length);
     expect(second.layers.slice(0, -1)).toEqual(first.layers.slice(0, -1));
