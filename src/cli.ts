@@ -75,11 +75,13 @@ export async function runCli(argv: string[]): Promise<never> {
   // first signal asks the command to stop and clean up; a second one exits at once.
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
-    if (signals++ > 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (signals++ > 0) process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143);
     controller.abort();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // The terminal (or the parent that owned it) went away: stop and clean up as for Ctrl-C.
+  process.on('SIGHUP', stop);
   // A reader that goes away (`cog run … 2>&1 | head`) makes writes fail with EPIPE; unhandled, that
   // killed cog before a command could remove its container. Output is lost either way.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);

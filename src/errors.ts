@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   unavailable: 3,
   internal: 70,
+  /** Stopped by Ctrl-C or SIGTERM, as a shell reports SIGINT (128 + 2). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -43,6 +45,13 @@ export class UnavailableError extends UserError {
   }
 }
 
+/** The user stopped the command (Ctrl-C, SIGTERM): not a failure of theirs nor a bug. */
+export class CancelledError extends UserError {
+  constructor(message: string, options: Omit<UserErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.interrupted });
+    this.name = 'CancelledError';
+  }
+}
 
 /** One problem in cog.yaml, located at a line and column. */
 export interface ConfigIssue {

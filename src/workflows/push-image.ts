@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import type { DockerCli } from '../docker/process.js';
 import { chooseLayerEncoding, createLayerEncoder, defaultGzipLevel } from '../image/compress.js';
+import { CancelledError } from '../errors.js';
 import { DigestCache } from '../image/digest-cache.js';
 import { createGzipPool, type GzipPool } from '../image/gzip-pool.js';
 import { inspectLocalImage } from '../image/inspect.js';
@@ -102,11 +103,13 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const pool = createGzipPool();
   const progress = createPushProgress(logger);
   let bytesSent = 0;
+  const layers = new Map<string, PushedLayerReport>();
+  let layerCount: number | undefined;
   try {
     await client.ping(options.signal);
     const local = await inspectLocalImage(docker, options.image);
+    layerCount = new Set(local.diffIds).size;
     const source = await openLayerSource(docker, local, { log: (m) => logger.debug(m), env: options.env });
-    const layers = new Map<string, PushedLayerReport>();
     local.diffIds.forEach((diffId, index) => progress.update(diffId, { name: `layer ${index + 1}/${local.diffIds.length}` }));
 
     // 1. What the registry already has, from what was pushed before: no reading, no compression.
@@ -150,11 +153,27 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       seconds: (performance.now() - started) / 1000,
       layerSource: source.kind,
     };
+  } catch (error) {
+    if (options.signal?.aborted) throw cancelled(layers, layerCount, bytesSent, error);
+    throw error;
   } finally {
     progress.stop();
     await pool.close();
     await client.close();
   }
+}
+
+/**
+ * What a cancelled push tells its user: what the registry has now, and that nothing is lost (every
+ * confirmed layer is remembered, and the registry keeps it: the next push skips it). No manifest
+ * was written, so the tag still names what it named before.
+ */
+function cancelled(layers: Map<string, PushedLayerReport>, total: number | undefined, bytesSent: number, cause: unknown): CancelledError {
+  const there = total === undefined ? 'before any layer was read' : `${layers.size} of ${total} layer(s) are in the registry (${formatBytes(bytesSent)} sent)`;
+  return new CancelledError(`push cancelled: ${there}; no manifest was written, so the tag is unchanged`, {
+    hint: 'run the same cog push again to finish: it skips every layer the registry already has',
+    cause,
+  });
 }
 
 /** A layer pushed before (any encoding) that this repository has, or can mount from another one. */

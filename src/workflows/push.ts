@@ -1,7 +1,7 @@
 import { findConfigFile } from '../config/find.js';
 import { loadConfig } from '../config/load.js';
 import { createDockerCli, type DockerCli } from '../docker/process.js';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import type { LayerEncoding } from '../image/types.js';
 import { Logger } from '../ui/logger.js';
 import { buildModel, type BuildModelOptions } from './build.js';
@@ -33,7 +33,12 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
   const docker = options.docker ?? createDockerCli();
   const image = options.image ?? configuredImage(options);
   const buildStarted = performance.now();
-  if (!options.noBuild) await buildModel({ ...options, tag: image, logger, docker });
+  if (!options.noBuild) {
+    await buildModel({ ...options, tag: image, logger, docker }).catch((error: unknown) => {
+      if (options.signal?.aborted) throw new CancelledError('push cancelled during the build: nothing was pushed', { cause: error });
+      throw error;
+    });
+  }
   const pushStarted = performance.now();
   logger.info('push', `pushing ${image}`);
   const result = await pushImage({
