@@ -101,17 +101,29 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
     if (!chainOf.has(image.diffIds[index]!)) chainOf.set(image.diffIds[index]!, chain);
   }
 
-  async function readOne(diffId: string, visit: (diffId: string, stream: Readable, size: number) => Promise<void>, active: Set<Readable>): Promise<void> {
-    const chainId = chainOf.get(diffId);
-    if (!chainId) throw new LayerSourceError('engine-store', `layer ${diffId} is not a layer of image ${image.id}`, { diffId });
-    let layer: TarSplitLayer;
-    let size: number;
-    try {
-      layer = await locateLayer(store, chainId);
-      size = await layerTarSize(layer);
-    } catch (error) {
-      throw new LayerSourceError('engine-store', `layer ${diffId} is not in the engine's layer store (${(error as Error).message})`, { diffId, cause: error });
+  /** Where a layer is and how long its tar is; looked up once per layer. */
+  const located = new Map<string, Promise<{ layer: TarSplitLayer; size: number }>>();
+  function locate(diffId: string): Promise<{ layer: TarSplitLayer; size: number }> {
+    let found = located.get(diffId);
+    if (!found) {
+      found = (async () => {
+        const chainId = chainOf.get(diffId);
+        if (!chainId) throw new LayerSourceError('engine-store', `layer ${diffId} is not a layer of image ${image.id}`, { diffId });
+        try {
+          const layer = await locateLayer(store, chainId);
+          return { layer, size: await layerTarSize(layer) };
+        } catch (error) {
+          throw new LayerSourceError('engine-store', `layer ${diffId} is not in the engine's layer store (${(error as Error).message})`, { diffId, cause: error });
+        }
+      })();
+      found.catch(() => undefined);
+      located.set(diffId, found);
     }
+    return found;
+  }
+
+  async function readOne(diffId: string, visit: (diffId: string, stream: Readable, size: number) => Promise<void>, active: Set<Readable>): Promise<void> {
+    const { layer, size } = await locate(diffId);
     const stream = verifiedLayerStream(withLayerErrors(assembleLayerTar(layer), diffId), diffId, 'engine-store');
     active.add(stream);
     try {
@@ -133,7 +145,9 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
       return checkedConfig(bytes, image, 'engine-store');
     },
     async forEachLayer(wanted, visit, options = {}) {
-      const queue = [...new Set(wanted)];
+      // Largest first: the longest upload starts at once, and the small ones fill in around it.
+      const sizes = new Map(await Promise.all([...new Set(wanted)].map(async (diffId) => [diffId, await locate(diffId).then((l) => l.size, () => Infinity)] as const)));
+      const queue = [...sizes.keys()].sort((a, b) => sizes.get(b)! - sizes.get(a)!);
       const concurrency = Math.max(1, options.concurrency ?? 2);
       const active = new Set<Readable>();
       const signal = options.signal;

@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { BlobReader } from './blob-reader.js';
 import { defaultChunkSize, effectiveChunkSize } from './chunk-limits.js';
-import { ChunksRefused, describeFailure, RestartBlob, uploadChunks, type ChunkRetry, type SessionState } from './chunk-upload.js';
-import { ChunkWindow } from './chunk-window.js';
+import { ChunksRefused, describeFailure, RestartBlob, uploadChunks, type ChunkRetry, type ChunkUploadArgs, type SessionState } from './chunk-upload.js';
+import { ChunkWindow, type UploadWindow } from './chunk-window.js';
+import { RereadWindow } from './reread-window.js';
 import type { RegistryClient } from './client.js';
 import { RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -42,6 +43,9 @@ export type BlobPushEvent =
   | { kind: 'retry'; reason: string; failures: number }
   /** The blob starts over; `chunkSize` undefined: the whole blob in one request. */
   | { kind: 'restart'; reason: string; restarts: number; chunkSize: number | undefined };
+
+/** A blob that could not be pushed, said the way a user reads it (which blob, where, what the registry did). */
+class BlobPushFailed extends UserError {}
 
 /** Restarts of one blob in all, progress or not: a registry that never finishes one must not loop forever. */
 export const maxRestarts = 20;
@@ -90,7 +94,7 @@ class BlobPush {
           const restartable = error instanceof UploadSessionLostError || error instanceof RestartBlob;
           if (!restartable || signal?.aborted) throw error;
           withoutProgress = (this.state?.accepted ?? 0) > 0 ? 1 : withoutProgress + 1;
-          if (withoutProgress >= this.policy.attempts || restarts + 1 >= maxRestarts) throw error;
+          if (withoutProgress >= this.policy.attempts || restarts + 1 >= maxRestarts) throw this.sessionsSpent(error, restarts + 1, withoutProgress);
           this.escalate();
           await this.abandonSession();
           this.options.onProgress?.(0);
@@ -154,16 +158,38 @@ class BlobPush {
     const state: SessionState = { location: session.location, confirmed: 0, accepted: 0 };
     this.state = state;
     this.serverMaxChunk = session.maxChunkLength;
+    const { monolithicThreshold, knownLimits } = this.client.uploadOptions;
+    const chunked = !this.client.refusesChunks && this.chunkSize !== undefined;
+    const chunkSize = effectiveChunkSize({ configured: this.chunkSize ?? 1, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
+    const { size, digest } = this.upload;
+    if (chunked && this.upload.rereadable && size !== undefined && size > monolithicThreshold && digest) {
+      const window = new RereadWindow(() => this.upload.open(), await this.upload.open(), size, chunkSize);
+      try {
+        const pushed = await uploadChunks(this.chunkArgs(window, state, chunkSize, () => digest));
+        this.state = undefined;
+        return this.done('pushed', pushed.digest, pushed.size);
+      } catch (error) {
+        if (!(error instanceof ChunksRefused)) throw error;
+        window.destroy();
+        const reader = new BlobReader(await this.upload.open(), { hash: false });
+        try {
+          return await this.afterChunksRefused(state, reader, Buffer.alloc(0));
+        } finally {
+          reader.destroy();
+        }
+      } finally {
+        window.destroy();
+      }
+    }
     const reader = new BlobReader(await this.upload.open(), { hash: !this.upload.digest });
     try {
-      if (this.client.refusesChunks || this.chunkSize === undefined) return await this.inOneRequest(state, reader, Buffer.alloc(0));
-      const { monolithicThreshold, knownLimits } = this.client.uploadOptions;
-      const chunkSize = effectiveChunkSize({ configured: this.chunkSize, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
-      // A small probe first: a blob that ends within it goes up in one request without taking one
-      // of the (few, large) pooled chunk buffers, so small layers never wait behind big ones.
-      const probe = Buffer.allocUnsafe(Math.max(1, Math.min(monolithicThreshold, chunkSize)));
+      if (!chunked) return await this.inOneRequest(state, reader, Buffer.alloc(0));
+      // A small probe first, unless the size says the blob is bigger: a blob that ends within it
+      // goes up in one request without taking one of the (few, large) pooled chunk buffers, so
+      // small layers never wait behind big ones.
+      const probe = Buffer.allocUnsafe(size !== undefined && size > monolithicThreshold ? 0 : Math.max(1, Math.min(monolithicThreshold, chunkSize)));
       const probed = await reader.fill(probe);
-      if (probed <= monolithicThreshold && (await reader.atEnd())) {
+      if (probe.length > 0 && probed <= monolithicThreshold && (await reader.atEnd())) {
         const digest = this.upload.digest ?? reader.digest();
         await this.client.finishUpload(state.location, digest, { body: probe.subarray(0, probed), length: probed }, { signal: this.options.signal });
         this.state = undefined;
@@ -173,32 +199,40 @@ class BlobPush {
       window.preload(probe.subarray(0, probed));
       if (!window.streams) await window.fill();
       try {
-        const pushed = await uploadChunks({
-          client: this.client,
-          policy: this.policy,
-          window,
-          state,
-          chunkSize,
-          digest: () => this.upload.digest ?? reader.digest(),
-          signal: this.options.signal,
-          onProgress: this.options.onProgress,
-          onRetry: (retry: ChunkRetry) => this.options.onEvent?.({ kind: 'retry', ...retry }),
-        });
+        const pushed = await uploadChunks(this.chunkArgs(window, state, chunkSize, () => this.upload.digest ?? reader.digest()));
         this.state = undefined;
         return this.done('pushed', pushed.digest, pushed.size);
       } catch (error) {
         if (!(error instanceof ChunksRefused)) throw error;
-        // Cog's rule too: a registry that refuses the first ranged PATCH does not do chunks.
-        this.client.refusesChunks = true;
-        await this.client.cancelUpload(state.location).catch(() => undefined);
-        const fresh = await this.client.startUpload({ signal: this.options.signal });
-        const freshState = { location: fresh.location, confirmed: 0, accepted: 0 };
-        this.state = freshState;
-        return await this.inOneRequest(freshState, reader, window.head());
+        return await this.afterChunksRefused(state, reader, window.head());
       }
     } finally {
       reader.destroy();
     }
+  }
+
+  /** Cog's rule too: a registry that refuses the first ranged PATCH does not do chunks. `head`: bytes already read. */
+  private async afterChunksRefused(state: SessionState, reader: BlobReader, head: Buffer): Promise<PushedBlob> {
+    this.client.refusesChunks = true;
+    await this.client.cancelUpload(state.location).catch(() => undefined);
+    const fresh = await this.client.startUpload({ signal: this.options.signal });
+    const freshState = { location: fresh.location, confirmed: 0, accepted: 0 };
+    this.state = freshState;
+    return this.inOneRequest(freshState, reader, head);
+  }
+
+  private chunkArgs(window: UploadWindow, state: SessionState, chunkSize: number, digest: () => string): ChunkUploadArgs {
+    return {
+      client: this.client,
+      policy: this.policy,
+      window,
+      state,
+      chunkSize,
+      digest,
+      signal: this.options.signal,
+      onProgress: this.options.onProgress,
+      onRetry: (retry: ChunkRetry) => this.options.onEvent?.({ kind: 'retry', ...retry }),
+    };
   }
 
   /**
@@ -274,6 +308,16 @@ class BlobPush {
     await this.client.cancelUpload(state.location, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   }
 
+  /** The blob gave up starting over: say what the registry kept doing, with its last answer. */
+  private sessionsSpent(error: UploadSessionLostError | RestartBlob, uploads: number, inARow: number): BlobPushFailed {
+    const last = error.cause instanceof Error ? error.cause.message : error.message;
+    const pattern = inARow >= uploads ? `${uploads} time(s) in a row, before it kept any chunk` : `${uploads} time(s) (${inARow} in a row without progress)`;
+    return new BlobPushFailed(`could not push ${this.options.label ?? this.upload.digest ?? 'a blob'} to ${this.client.registry}/${this.client.repository}: the registry lost the upload session ${pattern}; last: ${last}`, {
+      hint: 'a proxy or the network is cutting uploads, or the registry is failing; a later `cog push` starts again where the registry kept layers',
+      cause: error,
+    });
+  }
+
   private done(outcome: PushedBlob['outcome'], digest: string, size: number): PushedBlob {
     this.options.onProgress?.(size);
     return { digest, size, outcome };
@@ -284,13 +328,13 @@ class BlobPush {
    * that are not the registry's (a bug, the image reader failing) pass through unchanged.
    */
   private failure(error: unknown): unknown {
-    if (this.options.signal?.aborted) return error;
+    if (this.options.signal?.aborted || error instanceof BlobPushFailed) return error;
     const inner = error instanceof RestartBlob || error instanceof UploadSessionLostError ? (error.cause ?? error) : error;
     if (!(inner instanceof UserError) && !(error instanceof RestartBlob)) return error;
     const name = this.options.label ?? this.upload.digest ?? 'a blob';
     const where = `${this.client.registry}/${this.client.repository}`;
     const message = inner instanceof Error ? inner.message : String(inner);
-    return new UserError(`could not push ${name} to ${where}: ${message}`, {
+    return new BlobPushFailed(`could not push ${name} to ${where}: ${message}`, {
       hint: inner instanceof UserError ? inner.hint : undefined,
       cause: error,
     });

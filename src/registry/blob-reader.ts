@@ -51,6 +51,17 @@ export class BlobReader {
     return take;
   }
 
+  /** The stream's next bytes as they come, at most `max` of them; undefined at the end. */
+  async next(max: number): Promise<Buffer | undefined> {
+    const piece = await this.nextPiece();
+    if (!piece) return undefined;
+    const take = Math.min(piece.length, max);
+    if (take < piece.length) this.pending = piece.subarray(take);
+    const out = piece.subarray(0, take);
+    this.consumed(out);
+    return out;
+  }
+
   /** Whether the stream has no more bytes (reads one piece ahead to know). */
   async atEnd(): Promise<boolean> {
     const piece = await this.nextPiece();

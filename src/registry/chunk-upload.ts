@@ -1,4 +1,4 @@
-import type { ChunkWindow } from './chunk-window.js';
+import type { UploadWindow } from './chunk-window.js';
 import type { RegistryClient } from './client.js';
 import { RegistryNetworkError, RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -30,7 +30,7 @@ export interface ChunkRetry {
 export interface ChunkUploadArgs {
   client: RegistryClient;
   policy: RetryPolicy;
-  window: ChunkWindow;
+  window: UploadWindow;
   state: SessionState;
   /** Largest PATCH body. */
   chunkSize: number;
@@ -102,8 +102,8 @@ export async function uploadChunks(args: ChunkUploadArgs): Promise<{ digest: str
       const before = state.confirmed;
       const answer = await client.uploadStatus(state.location, { signal });
       state.location = answer.location;
-      if (answer.received < before || answer.received > window.end) {
-        throw new RestartBlob(`the registry holds ${answer.received} bytes, outside the chunk at hand (${before}–${window.end})`, { cause: error });
+      if (answer.received < before || !window.canResumeAt(answer.received)) {
+        throw new RestartBlob(`the registry holds ${answer.received} bytes, which the upload cannot go on from (it had ${before} confirmed)`, { cause: error });
       }
       state.confirmed = answer.received;
       // The registry kept part of the failed chunk: that is progress too.
@@ -120,13 +120,13 @@ export async function uploadChunks(args: ChunkUploadArgs): Promise<{ digest: str
 }
 
 /** Whether the chunk ending at `end` is the blob's last (the layer has no bytes past it). */
-async function isLastChunk(window: ChunkWindow, end: number): Promise<boolean> {
+async function isLastChunk(window: UploadWindow, end: number): Promise<boolean> {
   if (window.size !== undefined) return end === window.size;
   return end === window.end && !(await window.hasMore());
 }
 
 /** The digest for a PUT that carries the last chunk: a computed digest needs every byte read first. */
-async function lastDigest(window: ChunkWindow, digest: () => string, end: number): Promise<string> {
+async function lastDigest(window: UploadWindow, digest: () => string, end: number): Promise<string> {
   if (window.streams && window.end < end) await window.fill();
   return digest();
 }

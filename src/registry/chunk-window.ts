@@ -5,6 +5,28 @@ import type { BodySource } from './transport.js';
 /** Progress is reported per slice of a chunk as undici takes it, so bars move within a 96 MiB chunk. */
 const progressSliceBytes = 256 * 1024;
 
+/** Where the bytes of an upload's chunks come from, and how a failed chunk is sent again. */
+export interface UploadWindow {
+  /** The blob's size, when known in advance. */
+  readonly size: number | undefined;
+  /** Whether a chunk's body is read while it is sent (else it is read whole first, with `fill`). */
+  readonly streams: boolean;
+  /** Blob offset just past the bytes read so far. */
+  readonly end: number;
+  /** Blob offset where the current window stops (a chunk never crosses it). */
+  readonly limit: number;
+  /** Starts the next window where this one ends (every byte of it confirmed). */
+  advance(): void;
+  /** Reads until the window is full or the layer ends. */
+  fill(): Promise<void>;
+  /** Whether the layer has bytes beyond those read so far. */
+  hasMore(): Promise<boolean>;
+  /** Whether the upload can go on from this blob offset (what the registry holds after a fault). */
+  canResumeAt(offset: number): boolean;
+  /** The body of blob bytes [from, to); each `open()` gives the same bytes. */
+  body(from: number, to: number, onProgress?: (bytesSent: number) => void): BodySource;
+}
+
 /**
  * The bytes of the chunk being uploaded, kept until the registry confirms them: a PATCH that
  * fails is sent again from here, from whatever offset the registry reports. Memory: one buffer.
@@ -14,7 +36,7 @@ const progressSliceBytes = 256 * 1024;
  * on while the registry receives, instead of one after the other. Without a known size the chunk's
  * length is only known once it is read, so it is read first (`fill`), then sent.
  */
-export class ChunkWindow {
+export class ChunkWindow implements UploadWindow {
   /** Blob offset of the buffer's first byte. */
   private start = 0;
   /** Bytes of the window read so far. */
@@ -74,6 +96,11 @@ export class ChunkWindow {
   /** Whether the layer has bytes beyond those read so far. */
   async hasMore(): Promise<boolean> {
     return !(await this.reader.atEnd());
+  }
+
+  /** Only from the bytes at hand: those before the window are gone. */
+  canResumeAt(offset: number): boolean {
+    return offset >= this.start && offset <= this.end;
   }
 
   /**

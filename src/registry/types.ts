@@ -19,6 +19,11 @@ export interface BlobUpload {
   size?: number | undefined;
   /** A fresh stream of the blob's bytes from the first byte; called again to start over. */
   open(): Promise<Readable>;
+  /**
+   * `open()` is cheap (the layer is files on disk): with `size` and `digest` known, chunks go
+   * straight from the stream and a failed one is read again instead of kept in memory.
+   */
+  rereadable?: boolean;
 }
 
 export interface PushedBlob {

@@ -227,6 +227,8 @@ async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
       // tar's, both known before a byte is read (so chunks can be sent while they are read).
       digest: encoding === 'none' ? diffId : undefined,
       size: encoding === 'none' ? args.size : undefined,
+      // Files on disk are cheap to read again: no chunk buffer for them (reread-window.ts).
+      rereadable: source.kind === 'engine-store',
       open: async () => {
         if (first) {
           const stream = first;

@@ -85,6 +85,23 @@ describe('the engine-store source', () => {
     expect(diffIds.map((diffId) => sizes.get(diffId))).toEqual(layers.map((layer) => layer.length));
   });
 
+  it('reads the largest layers first: the longest upload starts at once', async () => {
+    const root = tempRoot();
+    const layers = [
+      await makeLayerTar([{ name: 'small', content: randomBytes(1 << 10) }]),
+      await makeLayerTar([{ name: 'large', content: randomBytes(3 << 20) }]),
+      await makeLayerTar([{ name: 'medium', content: randomBytes(1 << 20) }]),
+    ];
+    const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
+    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const order: string[] = [];
+    await source.forEachLayer(diffIds, async (diffId, stream) => {
+      order.push(diffId);
+      await readAll(stream);
+    }, { concurrency: 1 });
+    expect(order).toEqual([diffIds[1], diffIds[2], diffIds[0]]);
+  });
+
   it('reads one layer without touching the others', async () => {
     const root = tempRoot();
     const layers = [await makeLayerTar([{ name: 'a', content: Buffer.from('a') }]), await makeLayerTar([{ name: 'b', content: Buffer.from('b') }])];
