@@ -25,9 +25,9 @@ export function checkConfig(cwd: string, configFile: string | undefined): Projec
     const { config, warnings } = loadConfig(found);
     const findings: Finding[] = [{ check: 'config-schema', severity: 'ok', message: `${path.basename(found.file)} is valid` }];
     for (const warning of warnings) {
-      const predictKey = warning.startsWith('deprecated field "predict"');
+      const predictKey = warning.includes(': deprecated field "predict"');
       findings.push({
-        check: warning.startsWith('deprecated') ? 'config-deprecated-fields' : 'config-schema',
+        check: warning.includes(': deprecated field') ? 'config-deprecated-fields' : 'config-schema',
         severity: 'warning',
         message: warning,
         fix: predictKey ? 'rename `predict:` to `run:` (cog doctor --fix does it)' : 'edit cog.yaml as the message says',

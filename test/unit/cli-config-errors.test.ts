@@ -25,6 +25,6 @@ describe('cog build on a broken cog.yaml', () => {
     const dir = path.join(invalidDir, 'python-version-too-old');
     const { code, err: stderr } = await runCogInProcess(['debug', '--json'], dir);
     expect(code).toBe(ExitCode.userError);
-    expect(stderr).toContain('build.python_version: minimum supported Python version is 3.10');
+    expect(stderr).toContain('cog.yaml:2:19: invalid build.python_version "3.8": minimum supported Python version is 3.10\n    hint: e.g. python_version: "3.13"');
   });
 });

@@ -68,8 +68,8 @@ describe('cog doctor', () => {
     const dir = project('build:\n  python_version: "2.7"\n  gpu: maybe\n', goodPredictor);
     const report = await runDoctor({ cwd: dir, docker: healthyEngine(), env: {} });
     const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.message);
-    expect(errors.some((m) => m.startsWith('cog.yaml:2:19 build.python_version'))).toBe(true);
-    expect(errors.some((m) => m.startsWith('cog.yaml:3:8 build.gpu'))).toBe(true);
+    expect(errors.some((m) => m.startsWith('cog.yaml:2:19: invalid build.python_version'))).toBe(true);
+    expect(errors.some((m) => m.startsWith('cog.yaml:3:8: build.gpu'))).toBe(true);
   });
 
   it('names the predictor problem at file:line', async () => {
