@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src/docker/engine.js';
 import { runCog } from '../support/cli-process.js';
-import { fixture } from '../support/paths.js';
+import { fixture, repoRoot } from '../support/paths.js';
 import { predictOnce } from '../support/serve.js';
 import { requireTestbed, runId, type Testbed } from '../support/testbed.js';
 
@@ -29,11 +29,13 @@ describe('fixtures build and serve [engine]', () => {
     if (testbed) for (const image of images) await testbed.docker.run(['image', 'rm', '--force', image]);
   });
 
-  it('many-inputs: the schema label is the checked-in expected schema; defaults and constraints work', async () => {
+  it('many-inputs: the schema label and the schema file in the image are the golden bytes; defaults and constraints work', async () => {
     const image = await build('many-inputs');
     const labels = (await inspectImage(testbed.docker, image)).labels;
-    const expected = JSON.parse(readFileSync(path.join(fixture('many-inputs'), 'expected-schema.json'), 'utf8'));
-    expect(JSON.parse(labels['run.cog.openapi_schema']!)).toEqual(expected);
+    const golden = readFileSync(path.join(repoRoot, 'test/golden/schema-label/many-inputs.json'), 'utf8').trimEnd();
+    expect(labels['run.cog.openapi_schema']).toBe(golden);
+    const inImage = await testbed.docker.run(['run', '--rm', '--entrypoint', 'cat', image, '/src/.cog/openapi_schema.json']);
+    expect(inImage.stdout).toBe(golden);
     const ok = await predictOnce(testbed.docker, image, { prompt: 'hi', repeat: 2, api_key: 'not-echoed' });
     expect(ok.status).toBe('succeeded');
     expect(String(ok.output)).toContain('hi');
