@@ -22,6 +22,6 @@ export const loginCommand: CommandDefinition = {
       ...(prompt ? { prompt } : {}),
       signal: context.signal,
     });
-    context.print(`Logged in to ${result.registry} as ${result.username} (credentials in ${result.storedIn})`);
+    context.logger.say(`Logged in to ${result.registry} as ${result.username} (credentials in ${result.storedIn})`);
   },
 };

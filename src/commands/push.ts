@@ -69,9 +69,10 @@ export const pushCommand: CommandDefinition = {
       context.print(JSON.stringify(toPushJson(result), null, 2));
       return;
     }
+    // Without --json the summary is for the user, on stderr as upstream prints its own.
     const summary = toPushJson(result);
-    context.print(`Pushed ${result.image}@${result.digest}`);
-    context.print(
+    context.logger.say(`Pushed ${result.image}@${result.digest}`);
+    context.logger.say(
       `${summary.pushed} layer(s) pushed, ${summary.skipped} already there; ${formatBytes(result.bytesSent)} sent in ${(result.timings.push / 1000).toFixed(1)} s`,
     );
   },

@@ -10,15 +10,16 @@ describe('cog doctor [engine]', () => {
 
   it('passes on a sound project with a running engine', async () => {
     const result = await runCog(['doctor'], { cwd: fixture('hello-world') });
-    expect(result.stdout).toContain('✓ env-docker: Docker engine');
-    expect(result.stdout).toContain('✓ env-buildkit: BuildKit route:');
+    expect(result.stderr).toContain('✓ Docker: Docker engine');
+    expect(result.stderr).toContain('✓ BuildKit: BuildKit route:');
+    expect(result.stderr).toMatch(/^no issues found/m);
     expect(result.exitCode).toBe(0);
   });
 
   it('with no engine: prints the fix and exits non-zero', async () => {
     const result = await runCog(['doctor'], { cwd: fixture('hello-world'), env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
-    expect(result.stdout).toContain('✗ env-docker: cannot reach the Docker engine');
-    expect(result.stdout).toContain('fix: start Docker (or dockerd), or point DOCKER_HOST at a running engine');
+    expect(result.stderr).toContain('✗ Docker: cannot reach the Docker engine');
+    expect(result.stderr).toContain('Remediation: start Docker (or dockerd), or point DOCKER_HOST at a running engine');
     expect(result.exitCode).not.toBe(0);
   });
 });
