@@ -79,3 +79,18 @@ describe('reportError', () => {
     expect(text).toContain('This is a bug in cogpack');
   });
 });
+
+describe('cog train (deprecated, as upstream)', () => {
+  it('says so in upstream\'s words before anything else, even outside a project', async () => {
+    const { code, err } = await run(['train', '-i', 'x=1']);
+    expect(code).toBe(ExitCode.userError);
+    expect(err.split('\n')[0]).toBe('warning Command "train" is deprecated, the train command will be removed in a future version of Cog');
+    expect(err).toContain('error: cog.yaml not found');
+  });
+
+  it('says so before an option error too', async () => {
+    const { err } = await run(['train', '--no-such-flag']);
+    expect(err.split('\n')[0]).toContain('Command "train" is deprecated');
+    expect(err).toContain("unknown option '--no-such-flag'");
+  });
+});
