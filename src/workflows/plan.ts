@@ -123,7 +123,8 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   const rewritten = rewriteRequirements(artifacts.lines, { gpu: config.build.gpu, cuda: cuda.cuda });
   const userIgnorePath = path.join(config.projectDir, '.dockerignore');
   const userIgnore = existsSync(userIgnorePath) ? readFileSync(userIgnorePath, 'utf8') : undefined;
-  const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
+  // Upstream's order: -t, cog.yaml image, cog.yaml model, then the folder's name.
+  const image = options.tag ?? config.image ?? config.model ?? defaultImageName(config.projectDir);
   const weightsPlan = options.includeSource === false ? undefined : planWeights(config, image, userIgnore, options.weightsThresholdBytes);
   const weights = weightsPlan?.plan;
   const packageIndex = indexSecretsFromEnv(env);
