@@ -50,6 +50,15 @@ describe('input properties (predict.md §3.3)', () => {
     expect(Object.keys((schema.properties as Record<string, object>).x!)).toEqual(['default', 'deprecated', 'description', 'maximum', 'minimum', 'nullable', 'title', 'type', 'x-order']);
   });
 
+  it('takes a TypedDict, alone or as list[TD] | None, as upstream does: an object', async () => {
+    const header = 'from typing import TypedDict\nclass Box(TypedDict):\n    x: int\n    y: int';
+    const schema = await inputSchema('box: Box, boxes: list[Box] | None = None', header);
+    expect(schema.properties).toEqual({
+      box: { title: 'Box', type: 'object', 'x-order': 0 },
+      boxes: { default: null, items: { type: 'object' }, nullable: true, title: 'Boxes', type: 'array', 'x-order': 1 },
+    });
+  });
+
   it('says so when default=None makes an input optional that upstream would require', async () => {
     const { schemaOf, predictor } = await import('./helpers.js');
     const warnings: string[] = [];
