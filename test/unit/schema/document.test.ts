@@ -8,7 +8,7 @@ describe('fixture schemas', () => {
     const warnings: string[] = [];
     await generateSchema({ projectDir: fixture('many-inputs'), predict: 'predict.py:Predictor', onWarning: (w) => warnings.push(w) });
     await generateSchema({ projectDir: fixture('complex-output'), predict: 'predict.py:Predictor', onWarning: (w) => warnings.push(w) });
-    expect(warnings).toEqual(['predict.py:13: Predictor.predict() is deprecated — rename it to run() (and BasePredictor to BaseRunner)']);
+    expect(warnings).toEqual(['predict.py:29: Predictor.predict() is deprecated — rename it to run() (and BasePredictor to BaseRunner)']);
   });
 });
 
