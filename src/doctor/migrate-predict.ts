@@ -48,9 +48,16 @@ export function migratePredictToRun(config: Config): string {
   if (!existsSync(oldFile)) throw new Error('cannot migrate predict.py to run.py because predict.py was not found');
   const migrated = migratePredictorSource(readFileSync(oldFile, 'utf8'));
   if ('problem' in migrated) throw new Error(migrated.problem);
-  // run.py first: if writing cog.yaml failed after, the project would still load as it was.
+  const newConfig = configText.replace(starterRef, (_line, _quote, comment: string | undefined) => `run: "run.py:Runner"${comment ? ` ${comment}` : ''}`);
+  // run.py first, then cog.yaml; if cog.yaml cannot be written, run.py goes again, so the project
+  // is left as it was rather than half migrated. predict.py goes last.
   writeFileSync(newFile, migrated.source);
-  writeFileSync(config.file, configText.replace(starterRef, (_line, _quote, comment: string | undefined) => `run: "run.py:Runner"${comment ? ` ${comment}` : ''}`));
+  try {
+    writeFileSync(config.file, newConfig);
+  } catch (error) {
+    rmSync(newFile, { force: true });
+    throw error;
+  }
   rmSync(oldFile);
   return 'migrated predict.py:Predictor to run.py:Runner (cog.yaml, run.py; predict.py removed)';
 }
