@@ -33,6 +33,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<v
   const output = { writeOut: (text: string) => print(text.trimEnd()), writeErr };
   program.configureOutput(output);
 
+  // Before the subcommand parses anything, as Cobra prints a deprecated command's notice.
+  program.hook('preSubcommand', (_program, subcommand) => {
+    const deprecated = commands.find((definition) => definition.name === subcommand.name())?.deprecated;
+    if (deprecated) new Logger({ write: (line) => writeErr(`${line}\n`) }).warn(`Command "${subcommand.name()}" is deprecated, ${deprecated}`);
+  });
   for (const definition of commands) {
     const command = toCommander(definition, (debug) => ({
       cwd: options.cwd ?? process.cwd(),

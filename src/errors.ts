@@ -60,12 +60,19 @@ export interface ConfigIssue {
   column: number;
   /** Dotted key path, e.g. `build.python_version`; empty for the document itself. */
   path: string;
+  /**
+   * The first sentence: upstream Cog's own where it has one (`invalid build.python_version "3.8":
+   * minimum supported Python version is 3.10`), so scripts that grep upstream's words still match.
+   */
   message: string;
+  /** What to do about it, printed on the next line. */
+  hint?: string | undefined;
 }
 
+/** `cog.yaml:2:19: <sentence>`, and the hint on the next line. */
 export function formatConfigIssue(issue: ConfigIssue): string {
-  const where = `${issue.file}:${issue.line}:${issue.column}`;
-  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where} ${issue.message}`;
+  const head = `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`;
+  return issue.hint ? `${head}\n  hint: ${issue.hint}` : head;
 }
 
 /** cog.yaml is invalid; carries every problem found, not just the first. */
@@ -74,7 +81,8 @@ export class ConfigError extends UserError {
 
   constructor(issues: readonly ConfigIssue[]) {
     const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
-    super(`${issues[0]?.file ?? 'cog.yaml'} is invalid (${count}):\n${issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`);
+    const listed = issues.map((issue) => formatConfigIssue(issue).replace(/^/gm, '  '));
+    super(`${issues[0]?.file ?? 'cog.yaml'} is invalid (${count}):\n${listed.join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }

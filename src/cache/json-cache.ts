@@ -2,9 +2,20 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** cogpack's cache directory: `$COGPACK_CACHE_DIR`, else `$XDG_CACHE_HOME/cogpack`, else `~/.cache/cogpack`. */
+/**
+ * cogpack's cache directory: `$COGPACK_CACHE_DIR`, else upstream's `$COG_CACHE_DIR` (CI jobs
+ * written for upstream cache that folder), else `$XDG_CACHE_HOME/cogpack`, else `~/.cache/cogpack`.
+ */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.COGPACK_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cogpack');
+  return cacheDirChoice(env).dir;
+}
+
+/** The cache directory and what chose it, for --debug. */
+export function cacheDirChoice(env: NodeJS.ProcessEnv = process.env): { dir: string; source: string } {
+  if (env.COGPACK_CACHE_DIR) return { dir: env.COGPACK_CACHE_DIR, source: 'COGPACK_CACHE_DIR' };
+  if (env.COG_CACHE_DIR) return { dir: env.COG_CACHE_DIR, source: 'COG_CACHE_DIR' };
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return { dir: path.join(base, 'cogpack'), source: env.XDG_CACHE_HOME ? 'XDG_CACHE_HOME' : 'the default' };
 }
 
 interface Entry<T> {

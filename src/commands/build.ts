@@ -63,7 +63,8 @@ export const buildCommand: CommandDefinition = {
       logger: context.logger,
       signal: context.signal,
     });
+    // Stdout holds results only (--json); the closing line is for the user, on stderr as upstream's.
     if (options.json) context.print(JSON.stringify(toBuildJson(result), null, 2));
-    else context.print(`Image built as ${result.image} (${formatBytes(result.size)})`);
+    else context.logger.say(`Image built as ${result.image} (${formatBytes(result.size)})`);
   },
 };

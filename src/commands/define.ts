@@ -29,6 +29,11 @@ export interface CommandDefinition {
   arguments?: string;
   description: string;
   options: OptionSpec[];
+  /**
+   * Upstream's deprecation notice, printed (on stderr) before the command's options are even
+   * parsed, as Cobra prints a deprecated command's: `Command "<name>" is deprecated, <this>`.
+   */
+  deprecated?: string;
   /** Options after the first argument belong to the arguments (`cog exec python -c …`). Default false. */
   passThroughOptions?: boolean;
   handler: (args: string[], options: Record<string, unknown>, context: CommandContext) => Promise<void>;

@@ -8,9 +8,9 @@ export const initCommand: CommandDefinition = {
     const { initProject } = await import('../workflows/init.js');
     const result = initProject({ cwd: context.cwd });
     for (const file of result.skipped) context.logger.warn(`${file} already exists, left as it is`);
-    for (const file of result.written) context.print(`Wrote ${file}`);
+    for (const file of result.written) context.logger.say(`Wrote ${file}`);
     if (result.written.length > 0) {
-      context.print('\nNext: `cog build` to build the image, `cog run -i image=@photo.jpg` to try it, `cog push REGISTRY/NAME` to ship it.');
+      context.logger.say('\nNext: `cog build` to build the image, `cog run -i image=@photo.jpg` to try it, `cog push REGISTRY/NAME` to ship it.');
     }
   },
 };

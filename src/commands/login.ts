@@ -7,6 +7,7 @@ export const loginCommand: CommandDefinition = {
   options: [
     { flags: '-u, --username <name>', description: 'the username (default: asked, or $COG_REGISTRY_USERNAME)' },
     { flags: '--password-stdin', description: 'read the password or token from standard input' },
+    { flags: '--token-stdin', description: "the same, under upstream's name (what scripts for upstream Cog pass)" },
   ],
   handler: async (args, options, context) => {
     const [{ login, replicateRegistry }, { readAllStdin, terminalPrompt }] = await Promise.all([
@@ -17,11 +18,11 @@ export const loginCommand: CommandDefinition = {
     const result = await login({
       registry: args[0] ?? replicateRegistry,
       username: options.username as string | undefined,
-      passwordStdin: Boolean(options.passwordStdin),
+      passwordStdin: Boolean(options.passwordStdin || options.tokenStdin),
       readStdin: readAllStdin,
       ...(prompt ? { prompt } : {}),
       signal: context.signal,
     });
-    context.print(`Logged in to ${result.registry} as ${result.username} (credentials in ${result.storedIn})`);
+    context.logger.say(`Logged in to ${result.registry} as ${result.username} (credentials in ${result.storedIn})`);
   },
 };

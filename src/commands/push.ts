@@ -1,7 +1,6 @@
 import type { ProgressMode } from '../engine/argv.js';
 import type { LayerEncoding } from '../image/types.js';
 import { formatBytes } from '../ui/format.js';
-import { parseSize } from '../ui/size.js';
 import type { PushModelResult } from '../workflows/push.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
@@ -22,11 +21,6 @@ export function toPushJson(result: PushModelResult) {
   };
 }
 
-function requestTimeoutMs(flag: string | undefined): number | undefined {
-  const seconds = flag ?? process.env.COG_REQUEST_TIMEOUT;
-  return seconds ? Math.round(Number(seconds) * 1000) : undefined;
-}
-
 export const pushCommand: CommandDefinition = {
   name: 'push',
   arguments: '[image]',
@@ -35,8 +29,8 @@ export const pushCommand: CommandDefinition = {
     configFileOption,
     { flags: '--no-build', description: 'push the local image as it is, without building it first' },
     jsonResultOption,
-    { flags: '--chunk-size <size>', description: 'upload chunk size (default: 96MiB, lowered when the registry asks)' },
-    { flags: '--concurrency <n>', description: 'layers uploaded at once (default: 3)' },
+    { flags: '--chunk-size <size>', description: 'upload chunk size (default: $COG_PUSH_DEFAULT_CHUNK_SIZE, else 96MiB, lowered when the registry asks)' },
+    { flags: '--concurrency <n>', description: 'layers uploaded at once (default: $COG_PUSH_CONCURRENCY, else 3)' },
     { flags: '--compression-level <n>', description: 'gzip level for layers worth compressing, 1-9 (default: 1)' },
     { flags: '--request-timeout <seconds>', description: 'give up on a registry request after this long, then retry (default: 60, or $COG_REQUEST_TIMEOUT)' },
     { flags: '--layer-encoding <encoding>', description: 'force gzip or none for every layer (default: judged per layer)', choices: ['gzip', 'none'] },
@@ -47,7 +41,12 @@ export const pushCommand: CommandDefinition = {
     ...baseImageOptions,
   ],
   handler: async (args, options, context) => {
-    const { pushModel } = await import('../workflows/push.js');
+    const [{ pushModel }, { pushSettings }] = await Promise.all([import('../workflows/push.js'), import('../workflows/push-settings.js')]);
+    const settings = pushSettings(
+      { chunkSize: options.chunkSize as string | undefined, concurrency: options.concurrency as string | undefined, requestTimeout: options.requestTimeout as string | undefined },
+      process.env,
+    );
+    for (const line of settings.sources) context.logger.debug(line);
     const result = await pushModel({
       cwd: context.cwd,
       image: args[0],
@@ -56,11 +55,12 @@ export const pushCommand: CommandDefinition = {
       noCache: options.cache === false,
       secrets: options.secret as string[] | undefined,
       progress: (options.progress as ProgressMode | undefined) ?? (options.json ? 'quiet' : undefined),
-      chunkSize: options.chunkSize ? parseSize(options.chunkSize as string) : undefined,
-      concurrency: options.concurrency ? Number(options.concurrency) : undefined,
+      chunkSize: settings.chunkSize,
+      concurrency: settings.concurrency,
+      multipartThreshold: settings.multipartThreshold,
       compressionLevel: options.compressionLevel ? Number(options.compressionLevel) : undefined,
       encoding: options.layerEncoding as LayerEncoding | undefined,
-      requestTimeoutMs: requestTimeoutMs(options.requestTimeout as string | undefined),
+      requestTimeoutMs: settings.requestTimeoutMs,
       ...readBaseImageFlags(options),
       logger: context.logger,
       signal: context.signal,
@@ -69,9 +69,10 @@ export const pushCommand: CommandDefinition = {
       context.print(JSON.stringify(toPushJson(result), null, 2));
       return;
     }
+    // Without --json the summary is for the user, on stderr as upstream prints its own.
     const summary = toPushJson(result);
-    context.print(`Pushed ${result.image}@${result.digest}`);
-    context.print(
+    context.logger.say(`Pushed ${result.image}@${result.digest}`);
+    context.logger.say(
       `${summary.pushed} layer(s) pushed, ${summary.skipped} already there; ${formatBytes(result.bytesSent)} sent in ${(result.timings.push / 1000).toFixed(1)} s`,
     );
   },

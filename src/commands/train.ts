@@ -6,9 +6,7 @@ export const trainCommand: CommandDefinition = {
   name: 'train',
   arguments: '[image]',
   description: 'Run a training (deprecated)',
+  deprecated: 'the train command will be removed in a future version of Cog',
   options: trainOptions,
-  handler: async (args, options, context) => {
-    context.logger.warn('Command "train" is deprecated');
-    await runHandler('train', 'train')(args, options, context);
-  },
+  handler: runHandler('train', 'train'),
 };

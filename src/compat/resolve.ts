@@ -36,7 +36,7 @@ export function resolveCuda(input: CompatInput): CudaResolution {
 
   const { torch, tensorflow } = input.frameworks;
   // Checked before TensorFlow takes over, as upstream does: an unpinned torch is an error either way.
-  const torchCudas = torch === undefined ? undefined : cudasFromTorch(torch);
+  const torchCudas = torch === undefined ? undefined : cudasFromTorch(torch, cuda);
   if (tensorflow !== undefined) return resolveForTensorflow(tensorflow, cuda, cudnn);
   if (torch !== undefined && torchCudas) return resolveForTorch(torch, torchCudas, cuda, cudnn);
   const resolved = cuda ?? defaultCuda;
@@ -61,10 +61,14 @@ export function validateCudaVersion(cuda: string): void {
  * The CUDAs the matrix has torch wheels for, ordered as versions. A `+cuXYZ` suffix selects that
  * CUDA when a wheel exists for it; otherwise the suffix is ignored, as any other metadata.
  */
-export function cudasFromTorch(torch: string): string[] {
+export function cudasFromTorch(torch: string, cuda?: string): string[] {
   if (torch === '') {
+    // Setting cuda: does not help (upstream checks torch's version either way): say what does.
+    const why = cuda
+      ? `cuda: "${cuda}" is set, but the build still needs torch's version to install the torch wheel built for that CUDA`
+      : "the build reads torch's version to pick CUDA and the torch wheel built for it";
     throw new UserError('torch version must be specified when using CUDA', {
-      hint: 'pin torch in your requirements, e.g. torch==2.3.1, or set cuda: in cog.yaml',
+      hint: `pin torch in your requirements, e.g. torch==2.3.1: ${why}`,
     });
   }
   const rows = torchRows().filter((row) => row.cuda !== undefined && matches(torch, row.torch));

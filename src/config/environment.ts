@@ -1,3 +1,5 @@
+import type { Problem } from './report.js';
+
 /**
  * `environment:` entries (spec cog-yaml.md §3.4): `NAME=value`, split on the first `=`, the value
  * kept verbatim. Some names belong to the runtime, the GPU stack or Replicate's platform.
@@ -29,25 +31,24 @@ export function splitEnvironmentEntry(entry: string): EnvironmentVariable {
 }
 
 /** What is wrong with the form of one entry, or undefined when it is `NAME=value`. */
-export function environmentEntryProblem(entry: string): string | undefined {
+export function environmentEntryProblem(entry: string): Problem | undefined {
   if (environmentEntryPattern.test(entry)) return undefined;
+  const notKeyValue = { message: `environment variable ${JSON.stringify(entry)} is not in the KEY=VALUE format`, hint: 'write it as NAME=value' };
   const { name, value } = splitEnvironmentEntry(entry);
-  if (!entry.includes('=') || name === '') {
-    return `environment variable ${JSON.stringify(entry)} is not in the KEY=VALUE format — write it as NAME=value`;
-  }
+  if (!entry.includes('=') || name === '') return notKeyValue;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    return `environment variable name ${JSON.stringify(name)} is not valid — use letters, digits and _, not starting with a digit`;
+    return { message: `environment variable name ${JSON.stringify(name)} is not valid`, hint: 'use letters, digits and _, not starting with a digit' };
   }
   if (value.includes('\n')) {
-    return `environment variable ${JSON.stringify(name)} has a line break in its value — the value must fit on one line`;
+    return { message: `environment variable ${JSON.stringify(name)} has a line break in its value`, hint: 'the value must fit on one line' };
   }
-  return `environment variable ${JSON.stringify(entry)} is not in the KEY=VALUE format — write it as NAME=value`;
+  return notKeyValue;
 }
 
 /** Why a well-formed name may not be set, or undefined when it may. */
-export function reservedNameProblem(name: string): string | undefined {
+export function reservedNameProblem(name: string): Problem | undefined {
   const prefix = reservedPrefixes.find((p) => name.startsWith(p));
   if (!reservedNames.has(name) && !prefix) return undefined;
-  const why = prefix ? ` (as are all names starting with ${prefix})` : '';
-  return `environment variable ${JSON.stringify(name)} is not allowed: reserved for internal use${why} — choose another name`;
+  const why = prefix ? `all names starting with ${prefix} are reserved; ` : '';
+  return { message: `environment variable ${JSON.stringify(name)} is not allowed: reserved for internal use`, hint: `${why}choose another name` };
 }

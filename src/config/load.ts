@@ -29,7 +29,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const tree = readTree(text, fileName);
   const report = new Report(tree, fileName);
 
-  for (const problem of tree.errors) report.yamlError(problem.position, problem.path, problem.message);
+  for (const problem of tree.errors) report.yamlError(problem.position, problem.path, problem.message, problem.hint);
   for (const problem of tree.warnings) {
     report.warn(`${fileName}:${problem.position.line}:${problem.position.column}: ${problem.message}`);
   }

@@ -1,3 +1,5 @@
+import type { Problem } from './report.js';
+
 /**
  * `model:` names a repository: `[registry[:port]/]path`, lower case, no tag, no digest (spec
  * cog-yaml.md §3.2 row 15). The grammar is the distribution reference grammar.
@@ -10,13 +12,16 @@ const taggedOrDigestedPattern = new RegExp(`^${repository}(?::[\\w][\\w.-]{0,127
 const maxRepositoryLength = 255;
 
 /** What is wrong with `model:`, or undefined when it is a bare repository. */
-export function modelRepositoryProblem(model: string): string | undefined {
+export function modelRepositoryProblem(model: string): Problem | undefined {
   if (repositoryPattern.test(model)) {
-    return model.length > maxRepositoryLength ? `invalid repository: longer than ${maxRepositoryLength} characters` : undefined;
+    return model.length > maxRepositoryLength ? { message: `invalid repository: longer than ${maxRepositoryLength} characters` } : undefined;
   }
   if (taggedOrDigestedPattern.test(model)) {
     const bare = model.replace(/@.*$/, '').replace(/:[\w][\w.-]*$/, '');
-    return `must be a bare repository — tags and digests are not allowed (use "${bare}")`;
+    return { message: 'must be a bare repository — tags and digests are not allowed', hint: `use "${bare}"` };
   }
-  return `invalid repository: ${JSON.stringify(model)} may only hold lower-case letters, digits, and . _ - / separators, after an optional registry host (e.g. "registry.example.com/acme/my-model")`;
+  return {
+    message: 'invalid repository: a repository may only hold lower-case letters, digits, and . _ - / separators, after an optional registry host',
+    hint: 'e.g. "registry.example.com/acme/my-model"',
+  };
 }

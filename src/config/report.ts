@@ -2,11 +2,35 @@ import type { ConfigIssue } from '../errors.js';
 import { formatPath, type KeyPath, type Position } from './locate.js';
 import type { YamlTree } from './yaml-tree.js';
 
+/** A problem with a value: the sentence (upstream's where it has one), and what to do about it. */
+export interface Problem {
+  message: string;
+  hint?: string;
+}
+
 export interface ErrorOptions {
   /** Locate the error at this path instead of the reported one (e.g. a missing key's section). */
   at?: KeyPath;
   /** Point at the key rather than its value (for "this key should not be here" errors). */
   atKey?: boolean;
+  /** What to do about it: printed on the line under the message. */
+  hint?: string;
+  /**
+   * Upstream reports this problem as a ValidationError: the sentence becomes upstream's
+   * `invalid <field> "<value>": <message>` (or `invalid <field>: <message>` without a value),
+   * word for word, instead of cogpack's `<key path>: <message>`.
+   */
+  upstream?: { field: string; value?: string };
+}
+
+/** The first sentence of an issue: upstream's rendering where it has one, else `<key path>: <message>`. */
+function sentence(path: KeyPath, message: string, upstream: ErrorOptions['upstream']): string {
+  if (upstream) {
+    // Go's %q: a double-quoted string with escapes, which JSON.stringify matches for text.
+    return upstream.value === undefined ? `invalid ${upstream.field}: ${message}` : `invalid ${upstream.field} ${JSON.stringify(upstream.value)}: ${message}`;
+  }
+  const key = formatPath(path);
+  return key ? `${key}: ${message}` : message;
 }
 
 /**
@@ -28,9 +52,9 @@ export class Report {
   ) {}
 
   /** An error in the YAML itself, at an exact position (syntax, duplicate key, bad alias). */
-  yamlError(position: Position, path: KeyPath, message: string): void {
+  yamlError(position: Position, path: KeyPath, message: string, hint?: string): void {
     this.yamlErrorPaths.push(path);
-    this.issues.push({ file: this.fileName, line: position.line, column: position.column, path: formatPath(path), message });
+    this.issues.push({ file: this.fileName, line: position.line, column: position.column, path: formatPath(path), message: sentence(path, message, undefined), hint });
   }
 
   /** An error found by the shape check (schema.ts): the first one about a value wins. */
@@ -46,11 +70,21 @@ export class Report {
     this.push(path, message, options);
   }
 
+  /**
+   * A warning at a place in the file: `cog.yaml:3:3: <message>`, and the hint on the next line.
+   * Warnings are plain strings (they travel in `--json` documents as such).
+   */
+  warnAt(path: KeyPath, message: string, options: { atKey?: boolean; hint?: string } = {}): void {
+    const head = `${this.where(path, options)}: ${message}`;
+    this.warnings.push(options.hint ? `${head}\n  hint: ${options.hint}` : head);
+  }
+
+  /** A warning already located by its author (the YAML reader's). */
   warn(message: string): void {
     this.warnings.push(message);
   }
 
-  /** `cog.yaml:3:3`, for warnings, which are plain strings. */
+  /** `cog.yaml:3:3`. */
   where(path: KeyPath, options: { atKey?: boolean } = {}): string {
     const position = options.atKey ? this.tree.keyPositionOf(path) : this.tree.positionOf(path);
     return `${this.fileName}:${position.line}:${position.column}`;
@@ -73,6 +107,13 @@ export class Report {
   private push(path: KeyPath, message: string, options: ErrorOptions): void {
     const where = options.at ?? path;
     const position = options.atKey ? this.tree.keyPositionOf(where) : this.tree.positionOf(where);
-    this.issues.push({ file: this.fileName, line: position.line, column: position.column, path: formatPath(path), message });
+    this.issues.push({
+      file: this.fileName,
+      line: position.line,
+      column: position.column,
+      path: formatPath(path),
+      message: sentence(path, message, options.upstream),
+      hint: options.hint,
+    });
   }
 }

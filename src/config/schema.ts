@@ -9,7 +9,7 @@ import { parseYamlBoolean, parseYamlInteger } from './scalars.js';
  * source of the published JSON Schema (json-schema.ts), hence the descriptions.
  */
 
-const pythonVersionRequired =
+export const pythonVersionRequired =
   'python_version is required. Add it to the build section of your cog.yaml, e.g. `python_version: "3.13"`';
 
 /** String schemas whose YAML value may be written as a bare number (`3.12`); the JSON Schema says so. */
@@ -102,7 +102,11 @@ const concurrencySchema = z
   .describe('The concurrency settings for the model.');
 
 const environmentEntry = z.string().regex(environmentEntryPattern, {
-  error: (issue) => (typeof issue.input === 'string' ? environmentEntryProblem(issue.input) : undefined),
+  // zod carries one string: the hint rides on a second line, split off again by shape.ts.
+  error: (issue) => {
+    const problem = typeof issue.input === 'string' ? environmentEntryProblem(issue.input) : undefined;
+    return problem && (problem.hint ? `${problem.message}\n${problem.hint}` : problem.message);
+  },
 });
 
 const weightNamePattern = /^[a-z0-9]+([._-][a-z0-9]+)*$/;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { formatPath, type KeyPath } from './locate.js';
 import type { Report } from './report.js';
-import { configFileSchema, type ConfigFile } from './schema.js';
+import { configFileSchema, pythonVersionRequired, type ConfigFile } from './schema.js';
 import { suggestKey } from './suggest.js';
 import { valueAt, type Plain } from './yaml-tree.js';
 
@@ -86,18 +86,31 @@ function placeOf(path: KeyPath): string {
   return formatPath(path.map((step) => (typeof step === 'number' ? '[]' : step))).replace(/\.\[\]/g, '[]');
 }
 
+/**
+ * The shape errors upstream reports as ValidationErrors (`invalid <field>: <message>`), so the
+ * sentence is upstream's. Upstream's schema check words the others differently (and reports only
+ * one), so cogpack's `<key path>: <message>` stands for them.
+ */
+function upstreamField(place: string, message: string): string | undefined {
+  if (place === 'environment[]') return 'environment';
+  if (place === 'build.python_version' && message === pythonVersionRequired) return 'build.python_version';
+  return undefined;
+}
+
 function reportIssue(issue: z.core.$ZodIssue, base: KeyPath, tree: Plain, report: Report): void {
   const path = [...base, ...(issue.path as KeyPath)];
   if (issue.code === 'invalid_union') {
     reportUnionIssue(issue, path, tree, report);
     return;
   }
-  let message = issue.message;
+  // A second line, when there is one, is the hint (see schema.ts).
+  let [message = '', hint] = issue.message.split('\n');
   if (message === 'is required') {
     // A missing list item reads better as "empty" than "required".
     message = typeof path[path.length - 1] === 'number' ? 'must not be empty' : (ownEntry(requiredHints, placeOf(path)) ?? message);
   }
-  report.shapeError(path, message);
+  const field = upstreamField(placeOf(path), message);
+  report.shapeError(path, message, { ...(hint ? { hint } : {}), ...(field ? { upstream: { field } } : {}) });
 }
 
 /**
@@ -163,7 +176,7 @@ function warnAboutUnknownKeys(schema: z.core.$ZodType, value: Plain | undefined,
     for (const [key, child] of Object.entries(value)) {
       const childSchema = ownEntry(def.shape, key);
       if (childSchema) warnAboutUnknownKeys(childSchema, child, [...path, key], report);
-      else if (!(path.length === 0 && isExtensionKey(key))) report.warn(unknownKeyWarning([...path, key], Object.keys(def.shape), report));
+      else if (!(path.length === 0 && isExtensionKey(key))) warnAboutUnknownKey([...path, key], Object.keys(def.shape), report);
     }
   } else if (def.type === 'array' && def.element && Array.isArray(value)) {
     const element = def.element;
@@ -180,22 +193,23 @@ function isExtensionKey(key: string): boolean {
   return key.startsWith('x-');
 }
 
-function unknownKeyWarning(path: KeyPath, siblings: string[], report: Report): string {
+function warnAboutUnknownKey(path: KeyPath, siblings: string[], report: Report): void {
   const name = formatPath(path);
-  const where = report.where(path, { atKey: true });
   const key = String(path[path.length - 1]);
+  const warn = (message: string, hint?: string) => report.warnAt(path, message, { atKey: true, ...(hint ? { hint } : {}) });
   if (removedKeys.has(name)) {
-    return `key "${name}" (${where}) was removed in Cog 0.17 and is ignored — delete it`;
+    warn(`key "${name}" was removed in Cog 0.17 and is ignored`, 'delete it');
+    return;
   }
   const rootKeys = Object.keys(shapeOf(configFileSchema));
   const buildKeys = Object.keys(shapeOf(shapeOf(configFileSchema).build ?? configFileSchema));
   if (path.length === 1 && buildKeys.includes(key)) {
-    return `unknown key "${name}" (${where}): did you mean "build.${key}"? It belongs in the build section`;
+    warn(`unknown key "${name}": did you mean "build.${key}"?`, 'it belongs in the build section');
+  } else if (path.length > 1 && rootKeys.includes(key)) {
+    warn(`unknown key "${name}": did you mean the top-level "${key}"?`, `it does not belong under ${formatPath(path.slice(0, -1))}`);
+  } else {
+    const suggestion = suggestKey(key, siblings);
+    if (suggestion) warn(`unknown key "${name}": did you mean "${suggestion}"?`);
+    else warn(`unknown key "${name}" is ignored`, `the keys here are: ${[...siblings].sort().join(', ')}`);
   }
-  if (path.length > 1 && rootKeys.includes(key)) {
-    return `unknown key "${name}" (${where}): did you mean the top-level "${key}"? It does not belong under ${formatPath(path.slice(0, -1))}`;
-  }
-  const suggestion = suggestKey(key, siblings);
-  if (suggestion) return `unknown key "${name}" (${where}): did you mean "${suggestion}"?`;
-  return `unknown key "${name}" (${where}) is ignored; the keys here are: ${[...siblings].sort().join(', ')}`;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { KeyPath } from './locate.js';
-import type { Report } from './report.js';
+import type { Problem, Report } from './report.js';
 import { valueAt, type Plain } from './yaml-tree.js';
 
 /** A `weights:` entry after normalisation: one shape whether `source` was one mapping or a list. */
@@ -31,7 +31,7 @@ export function checkWeights(tree: Plain, report: Report): void {
     if (typeof name === 'string' && name !== '') {
       const first = names.get(name);
       if (first === undefined) names.set(name, index);
-      else report.error(['weights', index, 'name'], `duplicate weight name ${JSON.stringify(name)} (also used by weights[${first}]) — names must be unique`);
+      else report.error(['weights', index, 'name'], `duplicate weight name ${JSON.stringify(name)}`, { hint: `weights[${first}] uses it too; names must be unique` });
     }
     for (const source of sourcesOf(tree, index)) checkPatterns(tree, source, report);
     const target = valueAt(tree, ['weights', index, 'target']);
@@ -44,11 +44,14 @@ function checkModelIsSet(tree: Plain, report: Report): void {
   if (typeof model === 'string' && model !== '') return;
   const image = valueAt(tree, ['image']);
   if (typeof image === 'string' && image !== '') {
-    report.error(['image'], "weights require 'model', not 'image' — rename 'image' to 'model'", { atKey: true });
+    // Upstream's sentences carry their own advice after the dash; kept whole.
+    report.error(['image'], "weights require 'model', not 'image' — rename 'image' to 'model'", { atKey: true, upstream: { field: 'image' } });
   } else {
-    report.error(['model'], "weights require 'model' in cog.yaml — add e.g. model: registry.example.com/acme/my-model", {
+    report.error(['model'], "weights require 'model' in cog.yaml — rename 'image' to 'model'", {
       at: ['weights'],
       atKey: true,
+      upstream: { field: 'model' },
+      hint: 'add e.g. model: registry.example.com/acme/my-model',
     });
   }
 }
@@ -67,19 +70,19 @@ function checkPatterns(tree: Plain, source: KeyPath, report: Report): void {
     patterns.forEach((pattern, k) => {
       if (typeof pattern !== 'string') return;
       const problem = patternProblem(pattern, field);
-      if (problem) report.error([...source, field, k], problem);
+      if (problem) report.error([...source, field, k], problem.message, problem.hint ? { hint: problem.hint } : {});
     });
   }
 }
 
-function patternProblem(pattern: string, field: 'include' | 'exclude'): string | undefined {
+function patternProblem(pattern: string, field: 'include' | 'exclude'): Problem | undefined {
   const trimmed = pattern.trim();
-  if (trimmed === '') return 'pattern must not be empty — remove the entry';
+  if (trimmed === '') return { message: 'pattern must not be empty', hint: 'remove the entry' };
   if (trimmed.startsWith('!')) {
     const other = field === 'include' ? 'exclude' : 'include';
-    return `negation patterns are not supported — list ${JSON.stringify(trimmed.slice(1))} under ${other} instead`;
+    return { message: 'negation patterns are not supported', hint: `list ${JSON.stringify(trimmed.slice(1))} under ${other} instead` };
   }
-  if (pattern.includes('\\')) return 'patterns must use forward slashes, not backslashes';
+  if (pattern.includes('\\')) return { message: 'patterns must use forward slashes, not backslashes' };
   return undefined;
 }
 
@@ -91,13 +94,13 @@ function checkTarget(target: string, index: number, seen: Array<{ target: string
   }
   const cleaned = cleanTarget(target);
   if (cleaned === '/') {
-    report.error(at, 'target must not be the root directory — use a directory such as /src/weights');
+    report.error(at, 'target must not be the root directory', { hint: 'use a directory such as /src/weights' });
     return;
   }
   const same = seen.find((s) => s.target === cleaned);
   const overlapping = seen.find((s) => cleaned.startsWith(`${s.target}/`) || s.target.startsWith(`${cleaned}/`));
   if (same) {
-    report.error(at, `duplicate weight target ${JSON.stringify(cleaned)} (also used by weights[${same.index}]) — targets must be unique`);
+    report.error(at, `duplicate weight target ${JSON.stringify(cleaned)}`, { hint: `weights[${same.index}] uses it too; targets must be unique` });
   } else if (overlapping) {
     report.error(at, `target overlaps with ${JSON.stringify(overlapping.target)}; weight targets must be disjoint`);
   }

@@ -25,6 +25,8 @@ export interface YamlProblem {
   path: KeyPath;
   position: Position;
   message: string;
+  /** What to do about it. */
+  hint?: string;
 }
 
 export interface YamlTree {
@@ -162,7 +164,8 @@ class Converter {
         this.errors.push({
           path: [...path, key],
           position: keyPosition,
-          message: `duplicate key "${key}" (first defined at line ${previous.line}) — keep only one of them`,
+          message: `duplicate key "${key}" (first defined at line ${previous.line})`,
+          hint: 'keep only one of them',
         });
         continue;
       }

@@ -72,7 +72,7 @@ export async function checkPython(config: Config | undefined): Promise<Finding[]
   const local = /Python (\d+\.\d+)/.exec(String(result.stdout))?.[1];
   if (!local) return [{ check: 'env-python-version', severity: 'warning', message: 'no python3 on PATH', fix: 'only needed to run your predictor outside the image' }];
   if (wanted && !wanted.startsWith(local)) {
-    return [{ check: 'env-python-version', severity: 'warning', message: `local Python ${local}, cog.yaml asks for ${wanted} (usually fine: the image has its own)`, fix: 'none needed' }];
+    return [{ check: 'env-python-version', severity: 'warning', message: `local Python ${local}, cog.yaml asks for ${wanted} (usually fine: the image has its own)` }];
   }
   return [{ check: 'env-python-version', severity: 'ok', message: `local Python ${local}` }];
 }

@@ -1,11 +1,13 @@
 /**
  * The requirements file the image installs (spec cog-yaml.md §5.5): pinned torch / torchvision /
  * tensorflow lines are pointed at the build of that version for the build's CUDA (or CPU), their
- * package indexes and find-links are hoisted to the top, and everything else passes through.
+ * package indexes and find-links are hoisted to the top, and everything else passes through, a
+ * line that is only `-f URL` or `--extra-index-url URL` included (in place, as written).
  *
  * Deliberate differences from upstream (docs/compat-deviations.md): a rewritten line keeps its
  * markers, hashes and other inline text (upstream rebuilds it as bare `name==version`); hoisted
- * URLs come out in first-seen order, de-duplicated (upstream: Go map order, random); a pinned
+ * URLs come out in first-seen order, de-duplicated, and not again when a line of their own already
+ * gives them (upstream: Go map order, random); a pinned
  * tensorflow with no GPU row stays as written (upstream emits an empty line and appends it at the
  * end); names are matched PEP 503 normalised; and a `+cpu`/`+cuXXX` label or a short `2.3` no longer
  * stops a CPU line from getting the CPU wheel.
@@ -61,6 +63,8 @@ export function rewriteRequirements(lines: readonly string[], options: RewriteOp
   // Sets keep insertion order: first seen, first written.
   const findLinks = new Set<string>();
   const indexUrls = new Set<string>();
+  /** URLs a line of their own already gives pip: not hoisted a second time. */
+  const written = new Set<string>();
   const packages: string[] = [];
   for (const line of wanted) {
     if (classifyLocalArtifact(line).kind !== 'none') {
@@ -69,8 +73,10 @@ export function rewriteRequirements(lines: readonly string[], options: RewriteOp
     }
     const option = standaloneIndexOption(line);
     if (option) {
-      if (option.findLinks) findLinks.add(option.findLinks);
-      if (option.extraIndexUrl) indexUrls.add(option.extraIndexUrl);
+      // A line that is only an option stays as written and where it is, as upstream keeps it:
+      // `-f URL` among the packages means what it says (pip reads options from anywhere).
+      written.add(option.findLinks ?? option.extraIndexUrl ?? '');
+      packages.push(line);
       continue;
     }
     const pinned = splitPinnedRequirement(line);
@@ -88,8 +94,8 @@ export function rewriteRequirements(lines: readonly string[], options: RewriteOp
   }
   return {
     lines: [
-      ...[...findLinks].map((link) => `--find-links ${link}`),
-      ...[...indexUrls].map((url) => `--extra-index-url ${url}`),
+      ...[...findLinks].filter((link) => !written.has(link)).map((link) => `--find-links ${link}`),
+      ...[...indexUrls].filter((url) => !written.has(url)).map((url) => `--extra-index-url ${url}`),
       ...packages,
     ],
     warnings,

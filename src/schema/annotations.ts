@@ -8,7 +8,8 @@ export type ExpressionParser = (text: string) => SyntaxNode | undefined;
 /**
  * Reads an annotation node (`type`, or any expression inside one) into an Annotation. Handles the
  * spellings tree-sitter produces for the same thing: `list[str]` is a generic_type, `t.List[str]`
- * a subscript, `str | None` a binary_operator, and `"Output"` a string holding a forward reference.
+ * a subscript, `str | None` a binary_operator (`list[str] | None` a union_type), and `"Output"` a
+ * string holding a forward reference.
  */
 export function readAnnotation(node: SyntaxNode, parseExpression: ExpressionParser, depth = 0): Annotation {
   const line = node.startPosition.row + 1;
@@ -40,15 +41,12 @@ export function readAnnotation(node: SyntaxNode, parseExpression: ExpressionPars
     }
     case 'binary_operator': {
       if (node.childForFieldName('operator')?.text !== '|') return { kind: 'other', text, line };
-      const members: Annotation[] = [];
-      for (const side of [node.childForFieldName('left'), node.childForFieldName('right')]) {
-        if (!side) return { kind: 'other', text, line };
-        const member = readAnnotation(side, parseExpression, depth);
-        if (member.kind === 'union') members.push(...member.members);
-        else members.push(member);
-      }
-      return { kind: 'union', members, text, line };
+      return unionOf([node.childForFieldName('left'), node.childForFieldName('right')], parseExpression, depth, text, line);
     }
+    // `list[int] | None`: with a generic on either side, tree-sitter reads a union_type, not a
+    // binary_operator.
+    case 'union_type':
+      return unionOf(node.namedChildren.filter((child) => child.type !== 'comment'), parseExpression, depth, text, line);
     case 'string': {
       // A forward reference: the string's content is itself an annotation. Depth-limited so a
       // pathological `"'...'"` cannot recurse forever.
@@ -60,6 +58,18 @@ export function readAnnotation(node: SyntaxNode, parseExpression: ExpressionPars
     default:
       return { kind: 'other', text, line };
   }
+}
+
+/** The members of `A | B | …`, nested unions flattened. */
+function unionOf(sides: Array<SyntaxNode | null | undefined>, parseExpression: ExpressionParser, depth: number, text: string, line: number): Annotation {
+  const members: Annotation[] = [];
+  for (const side of sides) {
+    if (!side) return { kind: 'other', text, line };
+    const member = readAnnotation(side, parseExpression, depth);
+    if (member.kind === 'union') members.push(...member.members);
+    else members.push(member);
+  }
+  return { kind: 'union', members, text, line };
 }
 
 function readTuple(node: SyntaxNode, parseExpression: ExpressionParser, depth: number): Annotation[] {

@@ -3,9 +3,11 @@ import type { InputField, InputType, JsonObject, JsonValue, OpenApiDocument, Out
 
 /*
  * Key order. Upstream builds the document from Go maps, which encoding/json writes with their keys
- * sorted, except for four ordered maps: paths, components.schemas, the properties of Input and of
- * an object Output, and each input property. Every object below is written in the order Go would
- * print it, so `JSON.stringify` gives upstream's bytes (see `renderSchemaJson`).
+ * sorted, except for three ordered maps: paths, components.schemas, and the properties of Input
+ * and of an object Output (parameter and field order). Each input property is a plain map, so its
+ * keys are sorted too (`"data":{"title":"Data","type":"object","x-order":0}`, which upstream's own
+ * tests grep for). Every object below is written in the order Go would print it, so
+ * `JSON.stringify` gives upstream's bytes (see `renderSchemaJson`).
  */
 
 /** The JSON Schema fragment of a primitive (predict.md §3.3), keys sorted. */
@@ -71,7 +73,7 @@ function inputProperty(field: InputField, enumName: string | undefined): JsonObj
   if (field.regex !== undefined) property.pattern = field.regex;
   if (field.deprecated) property.deprecated = true;
   if (field.accept !== undefined) property['x-cog-accept'] = field.accept;
-  return property;
+  return sortKeys(property);
 }
 
 function isRequired(field: InputField): boolean {

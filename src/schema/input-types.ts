@@ -4,6 +4,20 @@ import { resolveName, type ModuleFacts, type ProjectModules } from './python-mod
 import type { Annotation, InputType, Primitive } from './types.js';
 
 const primitiveNames: ReadonlySet<string> = new Set<Primitive>(['bool', 'float', 'int', 'str', 'Path', 'File', 'Secret', 'Any']);
+/** Where each input type may be imported from; written bare, a name is the builtin or cog's. */
+const primitiveHomes: Record<string, ReadonlySet<string>> = {
+  bool: new Set(['builtins']),
+  float: new Set(['builtins']),
+  int: new Set(['builtins']),
+  str: new Set(['builtins']),
+  dict: new Set(['builtins']),
+  Dict: new Set(['typing', 'typing_extensions']),
+  Any: new Set(['typing', 'typing_extensions']),
+  // The runtime takes pathlib's Path as a file input too (cog.Path subclasses it).
+  Path: new Set(['cog', 'cog.types', 'pathlib']),
+  File: new Set(['cog', 'cog.types']),
+  Secret: new Set(['cog', 'cog.types']),
+};
 const supportedInputs = 'use str, int, float, bool, Path, Secret, dict, a list of one of them, or Optional[...] of any of these';
 
 export interface InputTypeContext {
@@ -85,7 +99,11 @@ function resolvePrimitiveName(annotation: Annotation, nameText: string, context:
     if (kind === 'typeddict') return 'Any';
     if (kind === 'model') throw unsupported(annotation, context, 'a BaseModel can be an output, not an input; take its fields as separate inputs or a dict');
   }
-  const name = resolveName(nameText, context.module.imports).name;
+  const { name, module } = resolveName(nameText, context.module.imports);
+  if ((name === 'dict' || name === 'Dict' || primitiveNames.has(name)) && module !== undefined && !primitiveHomes[name]?.has(module)) {
+    // `from mylib import Secret`: the runtime would load mylib's class, which nothing here can read.
+    throw unsupported(annotation, context, `${name} is imported from ${module}, so it cannot be resolved statically; import it from ${[...(primitiveHomes[name] ?? [])][0] ?? 'cog'}`);
+  }
   if (name === 'dict' || name === 'Dict') return 'Any';
   if (primitiveNames.has(name)) return name as Primitive;
   if (name === 'list' || name === 'List') throw unsupported(annotation, context, 'a list needs its item type, e.g. list[str]');

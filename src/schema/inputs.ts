@@ -69,8 +69,25 @@ function readParameter(parameter: SyntaxNode, order: number, context: InputsCont
   const field: InputField = { name, order, type, line: parameter.startPosition.row + 1 };
   const value = parameter.childForFieldName('value');
   if (value) readDefault(value, field, context);
-  checkInputConstraints(field, context.module.file);
+  if (field.default?.kind === 'none' && !field.type.optional) treatAsOptional(field, typeNode.text, context);
+  checkInputConstraints(field, context.module.file, context.warn);
   return field;
+}
+
+/**
+ * `seed: int = Input(default=None)` without Optional: older Cog made such an input optional and
+ * passed None when it was omitted, and public models rely on it; upstream's static schema makes it
+ * required, so those models stop with "missing required input". It is written as Optional[int]
+ * would be (nullable, default null, not required): the runtime then calls the predictor with None
+ * (tried against cog 0.23). `Secret = Input(default=None)` is upstream's own idiom for the same, so
+ * it gets no warning.
+ */
+function treatAsOptional(field: InputField, typeText: string, context: InputsContext): void {
+  field.type = { ...field.type, optional: true };
+  if (field.type.kind === 'primitive' && field.type.primitive === 'Secret' && !field.type.list) return;
+  context.warn(
+    `${context.module.file}:${field.line}: parameter "${field.name}" has default=None but its type ${typeText} is not Optional: it is made optional (None when omitted), as older Cog did, where upstream's static schema makes it required — write Optional[${typeText}] to say so`,
+  );
 }
 
 /** `= 5`, `= Input(...)`, or `= Predictor.shared_input` (a class attribute holding an Input(...)). */

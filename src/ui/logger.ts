@@ -51,6 +51,14 @@ export class Logger {
     if (this.debugEnabled) this.write(chalk.gray(`debug   ${redact(message)}`));
   }
 
+  /**
+   * A sentence for the user on a line of its own, without a phase: a command's closing word
+   * ("Image built as …"), which upstream prints on stderr too. Stdout is kept for results.
+   */
+  say(message: string): void {
+    this.write(redact(message));
+  }
+
   /** Raw passthrough (e.g. BuildKit progress), still redacted. */
   raw(line: string): void {
     this.write(redact(line));

@@ -123,12 +123,16 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
   const rewritten = rewriteRequirements(artifacts.lines, { gpu: config.build.gpu, cuda: cuda.cuda });
   const userIgnorePath = path.join(config.projectDir, '.dockerignore');
   const userIgnore = existsSync(userIgnorePath) ? readFileSync(userIgnorePath, 'utf8') : undefined;
-  const image = options.tag ?? config.image ?? defaultImageName(config.projectDir);
+  // Upstream's order: -t, cog.yaml image, cog.yaml model, then the folder's name.
+  const image = options.tag ?? config.image ?? config.model ?? defaultImageName(config.projectDir);
   const weightsPlan = options.includeSource === false ? undefined : planWeights(config, image, userIgnore, options.weightsThresholdBytes);
   const weights = weightsPlan?.plan;
   const packageIndex = indexSecretsFromEnv(env);
   const runtime = runtimeInstalls(config, env, options.cwd);
-  const schema = options.withSchema ? await predictorSchema(config, options.openapiSchemaFile ?? env.COG_OPENAPI_SCHEMA, options.cwd) : undefined;
+  const schemaWarnings: string[] = [];
+  const schema = options.withSchema
+    ? await predictorSchema(config, { givenFile: options.openapiSchemaFile ?? env.COG_OPENAPI_SCHEMA, cwd: options.cwd, warnings: schemaWarnings })
+    : undefined;
   const generated = generateBuildPlan(config, {
     base,
     breakSystemPackages: breakSystemPackages(base, cuda.cuda),
@@ -161,6 +165,7 @@ export async function planModel(options: PlanModelOptions): Promise<ModelPlan> {
     build,
     warnings: [
       ...loaded.warnings,
+      ...schemaWarnings,
       ...requirements.warnings,
       ...cuda.warnings,
       ...rewritten.warnings,
@@ -190,8 +195,12 @@ function runtimeInstalls(config: Config, env: NodeJS.ProcessEnv, cwd: string): R
   return [cogInstall(sdk, config.build.sdkVersion), ...(coglet ? [coglet] : [])];
 }
 
-/** The predictor's schema: a given file (checked to be JSON), or read statically from the Python source. */
-async function predictorSchema(config: Config, givenFile: string | undefined, cwd: string): Promise<string | undefined> {
+/**
+ * The predictor's schema: a given file (checked to be JSON), or read statically from the Python
+ * source. A config that names no predictor cannot be built into a model, as upstream refuses it.
+ */
+async function predictorSchema(config: Config, options: { givenFile: string | undefined; cwd: string; warnings: string[] }): Promise<string | undefined> {
+  const { givenFile, cwd } = options;
   if (givenFile) {
     const file = path.resolve(cwd, givenFile);
     let text: string;
@@ -203,10 +212,20 @@ async function predictorSchema(config: Config, givenFile: string | undefined, cw
     }
     return text.trim();
   }
-  if (!config.predict && !config.train) return undefined;
+  if (!config.predict && !config.train) {
+    // Upstream's sentence, word for word; an image without a predictor serves nothing.
+    throw new UserError(`no predict or train reference found in ${path.basename(config.file)}`, {
+      hint: 'add run: "run.py:Runner" (or the older predict: "predict.py:Predictor") to cog.yaml; `cog exec` runs commands without one',
+    });
+  }
   // Loaded on use: the Python grammar is only needed when a build describes its predictor.
   const { generateSchemaJson } = await import('../schema/index.js');
-  const { json } = await generateSchemaJson({ projectDir: config.projectDir, predict: config.predict, train: config.train });
+  const { json } = await generateSchemaJson({
+    projectDir: config.projectDir,
+    predict: config.predict,
+    train: config.train,
+    onWarning: (message) => options.warnings.push(message),
+  });
   return json;
 }
 

@@ -35,6 +35,8 @@ export interface PushImageOptions {
   chunkSize?: number;
   /** Layers uploaded at once; default 3. */
   concurrency?: number;
+  /** Blobs at most this big go up in one request; default 1 MiB (never more than a chunk is held). */
+  multipartThreshold?: number | undefined;
   /** gzip level for layers worth compressing; default 1 (speed). */
   compressionLevel?: number;
   /** Force an encoding for every layer instead of judging each from a sample. */
@@ -98,7 +100,11 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     // One chunk buffer for the whole push: memory stays near one chunk, however many layers
     // (blobs under 1 MiB go up in one request and need none). Reading and compressing other layers
     // go on meanwhile, up to the point where they need the buffer.
-    upload: { buffers: new ChunkBufferPool(1), ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) },
+    upload: {
+      buffers: new ChunkBufferPool(1),
+      ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+      ...(options.multipartThreshold ? { monolithicThreshold: options.multipartThreshold } : {}),
+    },
   });
   const pool = createGzipPool();
   const progress = createPushProgress(logger);

@@ -5,15 +5,21 @@ import { CancelledError, UserError } from '../errors.js';
 import type { LayerEncoding } from '../image/types.js';
 import { Logger } from '../ui/logger.js';
 import { buildModel, type BuildModelOptions } from './build.js';
+import { resolvePushTarget } from './push-target.js';
 import { pushImage, type PushImageResult } from './push-image.js';
 
 export interface PushModelOptions extends Omit<BuildModelOptions, 'tag' | 'logger' | 'docker'> {
-  /** Where to push (`registry/repository[:tag]`); default cog.yaml `image`. */
+  /**
+   * The image argument (`registry/repository[:tag]`). Where the push goes is decided as upstream
+   * decides it, with cog.yaml `model:`/`image:` and COG_MODEL* (push-target.ts).
+   */
   image?: string | undefined;
   /** Push the local image as it is, without building it first. Default false. */
   noBuild?: boolean;
   chunkSize?: number | undefined;
   concurrency?: number | undefined;
+  /** Blobs at most this big go up in one request. Default the uploader's. */
+  multipartThreshold?: number | undefined;
   compressionLevel?: number | undefined;
   encoding?: LayerEncoding | undefined;
   /** Per-request timeout; default the transport's. */
@@ -31,7 +37,9 @@ export interface PushModelResult extends PushImageResult {
 export async function pushModel(options: PushModelOptions): Promise<PushModelResult> {
   const logger = options.logger ?? new Logger();
   const docker = options.docker ?? createDockerCli();
-  const image = options.image ?? configuredImage(options);
+  const target = resolvePushTarget({ argument: options.image, config: targetConfig(options), env: options.env ?? process.env });
+  const image = target.image;
+  logger.debug(`push target: ${image} (from ${target.source === 'model' ? 'model: / COG_MODEL*' : target.source === 'image' ? 'cog.yaml image' : 'the argument'})`);
   const buildStarted = performance.now();
   if (!options.noBuild) {
     await buildModel({ ...options, tag: image, logger, docker }).catch((error: unknown) => {
@@ -47,6 +55,7 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
     logger,
     chunkSize: options.chunkSize,
     concurrency: options.concurrency,
+    multipartThreshold: options.multipartThreshold,
     compressionLevel: options.compressionLevel,
     encoding: options.encoding,
     requestTimeoutMs: options.requestTimeoutMs,
@@ -55,10 +64,15 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
   return { ...result, timings: { build: Math.round(pushStarted - buildStarted), push: Math.round(performance.now() - pushStarted) } };
 }
 
-function configuredImage(options: PushModelOptions): string {
-  const { config } = loadConfig(findConfigFile(options.cwd, options.configFile));
-  if (config.image) return config.image;
-  throw new UserError(
-    "To push images, you must either set the 'image' option in cog.yaml or pass an image name as an argument. For example, 'cog push registry.example.com/your-username/hotdog-detector'",
-  );
+/** cog.yaml's `image` and `model`; none when pushing a local image from outside a project (`--no-build`). */
+function targetConfig(options: PushModelOptions): { image: string | undefined; model: string | undefined } {
+  let found;
+  try {
+    found = findConfigFile(options.cwd, options.configFile);
+  } catch (error) {
+    if (options.noBuild && options.image && error instanceof UserError) return { image: undefined, model: undefined };
+    throw error;
+  }
+  const { config } = loadConfig(found);
+  return { image: config.image, model: config.model };
 }

@@ -29,7 +29,7 @@ describe('cog build hello-world [engine]', () => {
   it('builds the image and reports its name and size', async () => {
     expect(buildOutput.stderr).not.toContain('error:');
     expect(buildOutput.exitCode).toBe(0);
-    expect(buildOutput.stdout).toMatch(new RegExp(`^Image built as ${image.replace(/[.:]/g, '\\$&')} \\(\\d+\\.\\d MiB\\)$`, 'm'));
+    expect(buildOutput.stderr).toMatch(new RegExp(`^Image built as ${image.replace(/[.:]/g, '\\$&')} \\(\\d+\\.\\d MiB\\)$`, 'm'));
     const info = await inspectImage(testbed.docker, image);
     expect(info.size).toBeGreaterThan(50 * 1024 * 1024);
   });

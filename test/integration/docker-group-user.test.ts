@@ -54,8 +54,8 @@ describe('a user in the docker group who is not root [engine] [registry]', () =>
   it('cog doctor: the engine answers, and push will read layers with docker save', async () => {
     const result = await user.runCog(['doctor'], { cwd: project, env });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain('✓ env-docker: Docker engine');
-    expect(result.stdout).toMatch(/✓ env-layer-source: .*docker save/);
+    expect(result.stderr).toContain('✓ Docker: Docker engine');
+    expect(result.stderr).toMatch(/✓ How cog push reads layers: .*docker save/);
   });
 
   it('cog build: the image is built and labelled, and the project stays the user\'s', async () => {
@@ -116,8 +116,8 @@ describe('a user in the docker group who is not root [engine] [registry]', () =>
   it.skipIf(process.getuid!() !== 0)('without the docker group, cog doctor and cog build say how to get access', async () => {
     const doctor = await user.runCog(['doctor'], { cwd: project, env, groups: 'none' });
     expect(doctor.exitCode).not.toBe(0);
-    expect(doctor.stdout).toContain('permission denied');
-    expect(doctor.stdout).toContain('add it to the docker group');
+    expect(doctor.stderr).toContain('permission denied');
+    expect(doctor.stderr).toContain('add it to the docker group');
     const build = await user.runCog(['build', '-t', `${image}-denied`], { cwd: project, env, groups: 'none' });
     expect(build.exitCode).toBe(3);
     expect(build.stderr).toContain('add it to the docker group');

@@ -25,7 +25,7 @@ describe('cog init → build → run → push [engine] [registry]', () => {
   it('cog init writes the project', async () => {
     const result = await runCog(['init'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Wrote cog.yaml');
+    expect(result.stderr).toContain('Wrote cog.yaml');
   });
 
   it('cog build builds it as written', async () => {
@@ -45,7 +45,7 @@ describe('cog init → build → run → push [engine] [registry]', () => {
   it('cog push pushes it, with every registry request shown by --debug and no secret', async () => {
     const result = await runCog(['push', image(), '--no-build', '--debug'], { cwd: dir, env: { COGPACK_CACHE_DIR: path.join(dir, '.cache') } });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
-    expect(result.stdout).toMatch(/^Pushed .+@sha256:[0-9a-f]{64}$/m);
+    expect(result.stderr).toMatch(/^Pushed .+@sha256:[0-9a-f]{64}$/m);
     expect(result.stderr).toMatch(/debug\s+PUT .*\/manifests\/latest/);
   });
 });

@@ -1,13 +1,15 @@
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCog } from '../support/cli-process.js';
 import { jsonSchemaErrors } from '../support/json-schema.js';
 import { fixture } from '../support/paths.js';
+import { copyFixture } from '../support/project-copy.js';
 import { startLocalRegistry, type LocalRegistry } from '../support/registry/local-registry.js';
 import { startTokenAuthRegistry, type TokenAuthRegistry } from '../support/registry/token-auth-registry.js';
 import { predictOnce } from '../support/serve.js';
+import { request } from 'undici';
 import { requireTestbed, runId, type Testbed } from '../support/testbed.js';
 
 interface PushJson {
@@ -89,6 +91,32 @@ describe('cog push [engine] [registry]', () => {
     expect(report.bytesSent).toBeLessThan(20_000); // the config blob only
   });
 
+  it('model: in cog.yaml is a push target: COG_MODEL_TAG, else a UTC timestamp tag; upstream\'s COG_PUSH_* knobs are taken (--debug says so)', async () => {
+    const dir = copyFixture('hello-world');
+    const repository = `${testbed.registry}/team/model-${runId}`;
+    appendFileSync(path.join(dir, 'cog.yaml'), `model: ${repository}\n`);
+    const env = freshEnv({ COG_MODEL_TAG: 'v1', COG_PUSH_CONCURRENCY: '1', COG_PUSH_DEFAULT_CHUNK_SIZE: '4194304' });
+    const tagged = await runCog(['push', '--debug', '--progress', 'quiet'], { cwd: dir, env });
+    cleanup.push(`${repository}:v1`);
+    expect(tagged.exitCode, tagged.stderr.slice(-2000)).toBe(0);
+    expect(tagged.stderr).toMatch(new RegExp(`^Pushed ${repository.replace(/[.:]/g, '\\$&')}:v1@sha256:[0-9a-f]{64}$`, 'm'));
+    expect(tagged.stderr).toContain(`push target: ${repository}:v1 (from model: / COG_MODEL*)`);
+    expect(tagged.stderr).toContain('concurrency 1 (from COG_PUSH_CONCURRENCY)');
+    expect(tagged.stderr).toContain('chunk size 4194304 (from COG_PUSH_DEFAULT_CHUNK_SIZE)');
+    const stamped = await runCog(['push', '--json', '--progress', 'quiet'], { cwd: dir, env: freshEnv() });
+    expect(stamped.exitCode, stamped.stderr.slice(-2000)).toBe(0);
+    const { image } = JSON.parse(stamped.stdout) as PushJson;
+    cleanup.push(image);
+    expect(image).toMatch(new RegExp(`^${repository.replace(/[.:]/g, '\\$&')}:\\d{8}T\\d{6}Z$`));
+    // What the registry holds.
+    const tags = await request(`http://${repository.replace('/', '/v2/')}/tags/list`);
+    expect(((await tags.body.json()) as { tags: string[] }).tags.sort()).toEqual(['v1', image.split(':').at(-1)!].sort());
+    // An image argument next to model: is refused, before anything is built.
+    const refused = await runCog(['push', `${testbed.registry}/other:1`], { cwd: dir, env: freshEnv() });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("positional image argument not supported with 'model' config");
+  });
+
   it('basic auth: cog login stores what docker reads, then push and pull', async () => {
     basic = await startLocalRegistry({ htpasswd: { username: 'model-maker', password: 'p4ss-basic' } });
     const env = freshEnv({ DOCKER_CONFIG: mkdtempSync(path.join(tmpdir(), 'cogpack-docker-config-')) });
@@ -107,10 +135,10 @@ describe('cog push [engine] [registry]', () => {
     for (const secret of ['p4ss-basic', Buffer.from('model-maker:p4ss-basic').toString('base64')]) expect(debug.stderr).not.toContain(secret);
   });
 
-  it('bearer tokens from a token server: push and pull', async () => {
+  it('bearer tokens from a token server: cog login --token-stdin (upstream\'s flag), push and pull', async () => {
     bearer = await startTokenAuthRegistry({ users: { 'token-user': 't0ken-pass' }, allowAnonymous: false });
     const env = freshEnv({ DOCKER_CONFIG: mkdtempSync(path.join(tmpdir(), 'cogpack-docker-config-')) });
-    const login = await runCog(['login', bearer.registry.host, '-u', 'token-user', '--password-stdin'], { cwd: tmpdir(), env, input: 't0ken-pass' });
+    const login = await runCog(['login', bearer.registry.host, '-u', 'token-user', '--token-stdin'], { cwd: tmpdir(), env, input: 't0ken-pass\n' });
     expect(login.exitCode, login.stderr).toBe(0);
     await pushAndPullBack(`${bearer.registry.host}/team/bearer-${runId}`, env);
   });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,28 @@ describe('cog run [engine]', () => {
     expect(Object.keys(labels).filter((k) => k.startsWith('run.cog.'))).toEqual([]);
     // The runtime read the schema cogpack staged, through the mount.
     expect(existsSync(path.join(dir, '.cog', 'openapi_schema.json'))).toBe(true);
+  });
+
+  it('default=None without Optional: an optional input, the predictor gets None when it is omitted (older Cog\'s meaning)', async () => {
+    const { dir, image } = project('none-defaults');
+    const omitted = await cogLeavingNothing(['run', '-i', 'text=hi', '--progress', 'quiet'], dir, image);
+    expect(omitted.exitCode, omitted.stderr.slice(-2000)).toBe(0);
+    expect(omitted.stdout).toBe("text='hi' seed=None image=None label=None");
+    expect(omitted.stderr).toContain('parameter "seed" has default=None but its type int is not Optional: it is made optional (None when omitted)');
+    const given = await cogLeavingNothing(['run', '-i', 'text=hi', '-i', 'seed=7', '-i', 'label=x', '--progress', 'quiet'], dir, image);
+    expect(given.exitCode, given.stderr.slice(-2000)).toBe(0);
+    expect(given.stdout).toBe("text='hi' seed=7 image=None label='x'");
+  });
+
+  it('a checkout with a long name (cut as upstream cuts it) still gets a valid dev image name', async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cogpack-long-')), '19-replicate-cog-examples-hello-concurrency');
+    cpSync(copyFixture('hello-world'), dir, { recursive: true });
+    const image = devImageName(dir);
+    images.push(image);
+    expect(image).toBe('cog-19-replicate-cog-examples:dev');
+    const result = await cogLeavingNothing(['run', '-i', 'text=long', '--progress', 'quiet'], dir, image);
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
+    expect(result.stdout).toBe('hello long');
   });
 
   it('violated constraints, unknown and missing inputs fail with a message before anything is built or started', async () => {

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
@@ -25,6 +26,16 @@ describe('cog build on a broken cog.yaml', () => {
     const dir = path.join(invalidDir, 'python-version-too-old');
     const { code, err: stderr } = await runCogInProcess(['debug', '--json'], dir);
     expect(code).toBe(ExitCode.userError);
-    expect(stderr).toContain('build.python_version: minimum supported Python version is 3.10');
+    expect(stderr).toContain('cog.yaml:2:19: invalid build.python_version "3.8": minimum supported Python version is 3.10\n    hint: e.g. python_version: "3.13"');
+  });
+});
+
+describe('a cog.yaml with build: and no predictor', () => {
+  it.each([['build'], ['push', 'registry.example.com/acme/m']])('cog %s refuses it in upstream words, before the engine', async (...argv) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cogpack-no-predictor-'));
+    writeFileSync(path.join(dir, 'cog.yaml'), 'build:\n  python_version: "3.12"\n');
+    const { code, err: stderr } = await runCogInProcess(argv, dir);
+    expect(code).toBe(ExitCode.userError);
+    expect(stderr).toContain('error: no predict or train reference found in cog.yaml\nhint: add run: "run.py:Runner"');
   });
 });

@@ -54,10 +54,18 @@ describe('reportError', () => {
 
   it('lists every config issue', () => {
     const { text } = capture(new ConfigError([
-      { file: 'cog.yaml', line: 2, column: 3, path: 'build.gpu', message: 'must be a boolean' },
-      { file: 'cog.yaml', line: 5, column: 1, path: 'run', message: "must be in the form 'run.py:Runner'" },
+      { file: 'cog.yaml', line: 2, column: 3, path: 'build.gpu', message: 'build.gpu: must be a boolean' },
+      { file: 'cog.yaml', line: 5, column: 1, path: 'run', message: 'invalid run "run.py": must be in the form \'run.py:Runner\'', hint: 'e.g. run: "run.py:Runner"' },
     ]));
-    expect(text).toBe("error: cog.yaml is invalid (2 errors):\n  cog.yaml:2:3 build.gpu: must be a boolean\n  cog.yaml:5:1 run: must be in the form 'run.py:Runner'\n");
+    expect(text).toBe(
+      [
+        'error: cog.yaml is invalid (2 errors):',
+        '  cog.yaml:2:3: build.gpu: must be a boolean',
+        '  cog.yaml:5:1: invalid run "run.py": must be in the form \'run.py:Runner\'',
+        '    hint: e.g. run: "run.py:Runner"',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('exits with the code a user error asks for', () => {
@@ -69,5 +77,20 @@ describe('reportError', () => {
     expect(code).toBe(ExitCode.internal);
     expect(text).toContain('internal error: Error: Authorization: Bearer [REDACTED]');
     expect(text).toContain('This is a bug in cogpack');
+  });
+});
+
+describe('cog train (deprecated, as upstream)', () => {
+  it('says so in upstream\'s words before anything else, even outside a project', async () => {
+    const { code, err } = await run(['train', '-i', 'x=1']);
+    expect(code).toBe(ExitCode.userError);
+    expect(err.split('\n')[0]).toBe('warning Command "train" is deprecated, the train command will be removed in a future version of Cog');
+    expect(err).toContain('error: cog.yaml not found');
+  });
+
+  it('says so before an option error too', async () => {
+    const { err } = await run(['train', '--no-such-flag']);
+    expect(err.split('\n')[0]).toContain('Command "train" is deprecated');
+    expect(err).toContain("unknown option '--no-such-flag'");
   });
 });

@@ -95,6 +95,13 @@ describe('resolveCuda: torch', () => {
     expect(failure(gpu({ torch: '', tensorflow: '2.12.0' })).message).toBe('torch version must be specified when using CUDA');
   });
 
+  it('with cuda: set and torch unpinned, the hint names what is missing, not cuda:', () => {
+    const error = failure(gpu({ torch: '' }, { cuda: '12.1' }));
+    expect(error.message).toBe('torch version must be specified when using CUDA');
+    expect(error.hint).toBe('pin torch in your requirements, e.g. torch==2.3.1: cuda: "12.1" is set, but the build still needs torch\'s version to install the torch wheel built for that CUDA');
+    expect(failure(gpu({ torch: '' })).hint).not.toContain('set cuda');
+  });
+
   it('says it does not know an unknown torch', () => {
     expect(failure(gpu({ torch: '9.9.9' })).message).toBe(
       "cog doesn't know what CUDA version is compatible with torch==9.9.9. You might need to upgrade Cog: https://github.com/replicate/cog#upgrade\n\n" +

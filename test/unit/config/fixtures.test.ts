@@ -27,7 +27,8 @@ describe('invalid cog.yaml fixtures', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const issues = (error as ConfigError).issues.map(formatConfigIssue);
+    // An issue is its located sentence, and its hint on the next line.
+    const issues = (error as ConfigError).issues.flatMap((issue) => formatConfigIssue(issue).split('\n'));
     expect(issues).toEqual(lines(path.join(dir, 'expected.txt')));
     for (const issue of issues) expect((error as ConfigError).message).toContain(issue);
   });
@@ -38,7 +39,7 @@ describe('valid cog.yaml fixtures', () => {
     const dir = path.join(configsDir, 'valid', name);
     const { config, warnings } = loadConfig({ file: path.join(dir, 'cog.yaml') });
     const warningsFile = path.join(dir, 'expected-warnings.txt');
-    expect(warnings).toEqual(existsSync(warningsFile) ? lines(warningsFile) : []);
+    expect(warnings.flatMap((warning) => warning.split('\n'))).toEqual(existsSync(warningsFile) ? lines(warningsFile) : []);
     const portable = JSON.stringify(config, null, 2).replaceAll(dir, '<project>');
     await expect(`${portable}\n`).toMatchFileSnapshot(path.relative(testDir, path.join(dir, 'config.json')));
   });

@@ -17,7 +17,7 @@ function issuesOf(text: string) {
   }
   throw new Error('expected a ConfigError');
 }
-const messagesOf = (text: string) => issuesOf(text).map((i) => `${i.path}: ${i.message}`);
+const messagesOf = (text: string) => issuesOf(text).map((i) => i.message);
 
 describe('loadConfig', () => {
   it('loads the hello-world fixture', () => {
@@ -75,8 +75,9 @@ describe('loadConfig', () => {
     'PATH', 'LD_LIBRARY_PATH', 'PYTHONPATH', 'VIRTUAL_ENV', 'PYTHONUNBUFFERED', 'LIBRARY_PATH', 'HF_ENDPOINT',
     'HF_HUB_ENABLE_HF_TRANSFER', 'R8_X', 'REPLICATE_X', 'CUDA_X', 'NVIDIA_X', 'NV_X', 'PGET_X', 'KUBERNETES_X',
   ])('refuses the reserved environment variable %s', (name) => {
-    expect(messagesOf(withBuild(`environment:\n  - ${name}=1\n`))[0]).toMatch(
-      new RegExp(`^environment\\[0\\]: environment variable "${name}" is not allowed: reserved for internal use`),
+    // Upstream's sentence, word for word.
+    expect(messagesOf(withBuild(`environment:\n  - ${name}=1\n`))[0]).toBe(
+      `invalid environment: environment variable "${name}" is not allowed: reserved for internal use`,
     );
   });
 
@@ -144,14 +145,15 @@ describe('loadConfig', () => {
         line: 2,
         column: 19,
         path: 'build.python_version',
-        message: 'minimum supported Python version is 3.10 — e.g. python_version: "3.13"',
+        message: 'invalid build.python_version "3.8": minimum supported Python version is 3.10',
+        hint: 'e.g. python_version: "3.13"',
       },
     ]);
   });
 
   it('reports a wrong type at the offending key path', () => {
     const [issue] = issuesOf('build:\n  python_version: "3.12"\n  system_packages: ffmpeg\n');
-    expect(issue).toMatchObject({ line: 3, column: 20, path: 'build.system_packages', message: 'must be a list' });
+    expect(issue).toMatchObject({ line: 3, column: 20, path: 'build.system_packages', message: 'build.system_packages: must be a list' });
   });
 
   it('reports every error at once, shape and rules together, in file order', () => {
@@ -169,15 +171,13 @@ describe('loadConfig', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(InvalidConfigError);
-    expect((error as InvalidConfigError).warnings).toEqual([
-      'unknown key "build.python_verison" (cog.yaml:2:3): did you mean "python_version"?',
-    ]);
+    expect((error as InvalidConfigError).warnings).toEqual(['cog.yaml:2:3: unknown key "build.python_verison": did you mean "python_version"?']);
     expect((error as Error).message).toBe(
       [
         'cog.yaml is invalid (1 error):',
-        '  cog.yaml:2:3 build.python_version: python_version is required. Add it to the build section of your cog.yaml, e.g. `python_version: "3.13"`',
+        '  cog.yaml:2:3: invalid build.python_version: python_version is required. Add it to the build section of your cog.yaml, e.g. `python_version: "3.13"`',
         'warnings:',
-        '  unknown key "build.python_verison" (cog.yaml:2:3): did you mean "python_version"?',
+        '  cog.yaml:2:3: unknown key "build.python_verison": did you mean "python_version"?',
       ].join('\n'),
     );
   });
@@ -186,14 +186,16 @@ describe('loadConfig', () => {
     const [issue] = issuesOf('build:\n  python_version: "3.12"\n  python_requirements: nope.txt\n');
     expect(issue).toMatchObject({
       path: 'build.python_requirements',
-      message: 'file does not exist: nope.txt (the path is relative to the folder holding cog.yaml) — create it or fix the path',
+      message: 'invalid build.python_requirements "nope.txt": file does not exist',
+      hint: 'create nope.txt or fix the path (the path is relative to the folder holding cog.yaml)',
     });
   });
 
   it('warns about deprecated fields even without a build section', () => {
+    // Upstream's sentence after the location, the hint on its own line.
     expect(load('predict: predict.py:Predictor\nconcurrency:\n  max: 2\n').warnings).toEqual([
-      'deprecated field "predict" (cog.yaml:1:1): use "run" instead — rename the key; the value stays the same',
-      'deprecated field "concurrency.max" (cog.yaml:3:3): use "@cog.concurrent(max=...)" instead — decorate your async run() method with it',
+      'cog.yaml:1:1: deprecated field "predict": use "run" instead\n  hint: rename the key; the value stays the same',
+      'cog.yaml:3:3: deprecated field "concurrency.max": use "@cog.concurrent(max=...)" instead\n  hint: decorate your async run() method with it',
     ]);
   });
 
@@ -216,23 +218,23 @@ describe('loadConfig', () => {
 
   it('treats a key named __proto__ as an unknown key, not as a prototype', () => {
     const { warnings } = load(withBuild('__proto__:\n  gpu: true\n'));
-    expect(warnings[0]).toMatch(/^unknown key "__proto__"/);
+    expect(warnings[0]).toMatch(/^cog.yaml:3:1: unknown key "__proto__"/);
   });
 
   it('refuses a document that is not a mapping', () => {
-    expect(messagesOf('- a\n- b\n')).toEqual([': must be a mapping of keys to values, such as build: and run:']);
-    expect(messagesOf('just text\n')).toEqual([': must be a mapping of keys to values, such as build: and run:']);
+    expect(messagesOf('- a\n- b\n')).toEqual(['must be a mapping of keys to values, such as build: and run:']);
+    expect(messagesOf('just text\n')).toEqual(['must be a mapping of keys to values, such as build: and run:']);
   });
 
   it('refuses runaway alias expansion with an error, not a hang', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 8; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
-    expect(messagesOf(lines.join('\n'))).toEqual([': the document is too large once its aliases are expanded']);
+    expect(messagesOf(lines.join('\n'))).toEqual(['the document is too large once its aliases are expanded']);
   });
 
-  it('formats a ConfigError as file:line:col path: message', () => {
+  it('formats a ConfigError as file:line:col: upstream sentence, the hint on the next line', () => {
     expect(() => load('build:\n  python_version: "2.7"\n')).toThrow(
-      'cog.yaml:2:19 build.python_version: minimum supported Python version is 3.10',
+      'cog.yaml:2:19: invalid build.python_version "2.7": minimum supported Python version is 3.10\n    hint: e.g. python_version: "3.13"',
     );
   });
 });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fixture } from '../../support/paths.js';
+import { fixture, repoRoot } from '../../support/paths.js';
 import type { SchemaNode } from '../../../src/predict/schema.js';
 
-/** many-inputs' checked-in schema: every input type and constraint the static generator writes. */
+/** many-inputs' golden schema label: every input type and constraint the static generator writes. */
 export function manyInputsSchema(): SchemaNode {
-  return JSON.parse(readFileSync(path.join(fixture('many-inputs'), 'expected-schema.json'), 'utf8')) as SchemaNode;
+  return JSON.parse(readFileSync(path.join(repoRoot, 'test/golden/schema-label/many-inputs.json'), 'utf8')) as SchemaNode;
 }
 
 /** The schema of a fixture's predictor, from the static generator (no Python runs). */

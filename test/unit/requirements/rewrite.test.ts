@@ -88,7 +88,7 @@ describe('rewriteRequirements: tensorflow', () => {
 });
 
 describe('rewriteRequirements: indexes, pass-through, managed packages', () => {
-  it('hoists find-links and index URLs in first-seen order, de-duplicated, find-links first', () => {
+  it('hoists the find-links and index URLs of pinned lines in first-seen order, de-duplicated, find-links first', () => {
     const lines = [
       'torch==2.3.1',
       'foo==1.0 --extra-index-url=https://b.example/simple',
@@ -101,13 +101,28 @@ describe('rewriteRequirements: indexes, pass-through, managed packages', () => {
       '--find-links https://wheels.example/',
       cu('cu121'),
       '--extra-index-url https://b.example/simple',
-      '--extra-index-url https://a.example/simple',
       'torch==2.3.1',
       'foo==1.0',
       'bar==2.0',
+      '--extra-index-url https://a.example/simple',
       'torchvision==0.18.1',
       'baz==3',
     ]);
+  });
+
+  it('keeps a line that is only -f URL as written and where it is (public projects rely on it)', () => {
+    const lines = ['numpy==1.26.4', '-f https://download.pytorch.org/whl/torch_stable.html', 'torch==2.3.1+cu121'];
+    expect(rewriteRequirements(lines, cpu).lines).toEqual([
+      '--extra-index-url https://download.pytorch.org/whl/cpu/',
+      'numpy==1.26.4',
+      '-f https://download.pytorch.org/whl/torch_stable.html',
+      'torch==2.3.1',
+    ]);
+  });
+
+  it('does not hoist a URL again that a line of its own already gives', () => {
+    const lines = ['--extra-index-url https://b.example/simple', 'foo==1.0 --extra-index-url=https://b.example/simple'];
+    expect(rewriteRequirements(lines, cpu).lines).toEqual(['--extra-index-url https://b.example/simple', 'foo==1.0']);
   });
 
   it('a pinned line with its own index URL keeps it and is not resolved', () => {

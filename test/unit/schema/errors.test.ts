@@ -18,10 +18,11 @@ describe('errors name the file and line, and what to do', () => {
     ['computed choices', 'x: str = Input(choices=make())', 'str', /^predict\.py:6: choices for parameter "x" cannot be statically resolved/],
     ['an unknown Input() keyword', 'x: str = Input(help="h")', 'str', /^predict\.py:6: Input\(\) got an unexpected keyword argument "help"/],
     ['ge on a string', 'x: str = Input(ge=1)', 'str', /^predict\.py:6: parameter "x": ge= and le= need an int or float input, not str$/],
-    ['a default out of bounds', 'x: int = Input(default=10, le=5)', 'str', /^predict\.py:6: parameter "x": the default 10 is above le=5$/],
-    ['one choice', 'x: str = Input(choices=["a"])', 'str', /must have at least 2 elements/],
+    ['a default out of bounds', 'x: int = Input(default=10, le=5)', 'str', /^predict\.py:6: invalid default for parameter "x": 10 is above le=5$/],
+    ['no choices', 'x: str = Input(choices=[])', 'str', /must have at least 2 elements/],
+    ['a primitive name from a foreign module', 'x: Secret', 'str', /^predict\.py:6: unsupported input type "Secret" for parameter "x" — Secret is imported from mylib, so it cannot be resolved statically; import it from cog$/],
     ['mixed choices', 'x: int = Input(choices=[1, "2"])', 'str', /choice "2" is not a int like the input/],
-    ['accept on a string', 'x: str = Input(accept="image/*")', 'str', /accept= is only allowed on Path or File inputs/],
+    ['accept on a string', 'x: str = Input(accept="image/*")', 'str', /^predict\.py:6: accept is only valid on Path or File inputs \(parameter 'x'\)$/],
     ['constraints on a union', 'x: int | float = Input(ge=0)', 'str', /constraints and choices are not allowed on a union type/],
     ['an Optional output', '', 'Optional[str]', /^predict\.py:6: unsupported output type "Optional\[str\]": Optional is not allowed as a return type/],
     ['a nullable union output', '', 'str | None', /Optional is not allowed as a return type/],
@@ -36,13 +37,20 @@ describe('errors name the file and line, and what to do', () => {
     const source = [
       'from typing import Any, Optional, Union, Literal',
       'from cog import BaseRunner, BaseModel, Input, Path, ConcatenateIterator',
-      'import numpy as np',
+      'import numpy as np; from mylib import Secret',
       'class Model(BaseModel): a: int',
       'class Predictor(BaseRunner):',
       `    def run(self, ${parameters}) -> ${returns}:`,
       '        ...',
     ].join('\n');
     expect(await schemaError(source)).toMatch(expected);
+  });
+
+  it('takes one choice, with a warning: upstream\'s static schema does', async () => {
+    const warnings: string[] = [];
+    const { document } = await schemaOf(predictor('res: str = Input(choices=["480p"], default="480p")'), { warnings });
+    expect(document.components.schemas.res).toEqual({ description: 'An enumeration.', enum: ['480p'], title: 'res', type: 'string' });
+    expect(warnings).toEqual([expect.stringMatching(/^predict\.py:5: parameter "res": choices=\["480p"\] has one element; .*setup fails/)]);
   });
 
   it('is a UserError with no stack to show', async () => {

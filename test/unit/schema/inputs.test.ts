@@ -18,7 +18,13 @@ describe('input properties (predict.md §3.3)', () => {
     ['int | None without default', 'seed: int | None', { 'x-order': 0, title: 'Seed', type: 'integer', nullable: true }],
     ['Union[str, None]', 's: Union[str, None] = Input(default=None)', { 'x-order': 0, title: 'S', type: 'string', default: null, nullable: true }],
     ['Optional[list[str]]', 'tags: Optional[list[str]] = None', { 'x-order': 0, title: 'Tags', items: { type: 'string' }, type: 'array', default: null, nullable: true }],
-    ['int = Input(default=None) is required, no default', 'seed: int = Input(default=None)', { 'x-order': 0, title: 'Seed', type: 'integer' }],
+    ['int = Input(default=None) is optional, as Optional[int] would be', 'seed: int = Input(default=None)', { 'x-order': 0, title: 'Seed', type: 'integer', default: null, nullable: true }],
+    ['Path = Input(default=None) too', 'image: Path = Input(default=None)', { 'x-order': 0, title: 'Image', format: 'uri', type: 'string', default: null, nullable: true }],
+    ['list[str] | None', 'tags: list[str] | None = None', { 'x-order': 0, title: 'Tags', items: { type: 'string' }, type: 'array', default: null, nullable: true }],
+    ['list[Path] | None', 'files: list[Path] | None = None', { 'x-order': 0, title: 'Files', items: { format: 'uri', type: 'string' }, type: 'array', default: null, nullable: true }],
+    ['list[File] | None', 'files: list[File] | None = None', { 'x-order': 0, title: 'Files', items: { format: 'uri', type: 'string' }, type: 'array', default: null, nullable: true }],
+    ['list[int] | list[float]', 'xs: list[int] | list[float]', { 'x-order': 0, title: 'Xs', anyOf: [{ items: { type: 'integer' }, type: 'array' }, { items: { type: 'number' }, type: 'array' }] }],
+    ['pathlib.Path', 'p: pathlib.Path', { 'x-order': 0, title: 'P', format: 'uri', type: 'string' }],
     ['dict', 'options: dict = {}', { 'x-order': 0, title: 'Options', type: 'object', default: {} }],
     ['dict[str, Any]', 'options: dict[str, Any]', { 'x-order': 0, title: 'Options', type: 'object' }],
     ['Any', 'value: Any', { 'x-order': 0, title: 'Value', type: 'object' }],
@@ -39,14 +45,32 @@ describe('input properties (predict.md §3.3)', () => {
     expect(Object.values(schema.properties as object)[0]).toEqual(expected);
   });
 
-  it('writes each property in upstream key order', async () => {
+  it('writes each property with its keys sorted, as Go writes a map', async () => {
     const schema = await inputSchema('x: Optional[int] = Input(default=None, description="d", ge=1, le=9, deprecated=True)');
-    expect(Object.keys((schema.properties as Record<string, object>).x!)).toEqual(['x-order', 'title', 'type', 'default', 'nullable', 'description', 'minimum', 'maximum', 'deprecated']);
+    expect(Object.keys((schema.properties as Record<string, object>).x!)).toEqual(['default', 'deprecated', 'description', 'maximum', 'minimum', 'nullable', 'title', 'type', 'x-order']);
+  });
+
+  it('takes a TypedDict, alone or as list[TD] | None, as upstream does: an object', async () => {
+    const header = 'from typing import TypedDict\nclass Box(TypedDict):\n    x: int\n    y: int';
+    const schema = await inputSchema('box: Box, boxes: list[Box] | None = None', header);
+    expect(schema.properties).toEqual({
+      box: { title: 'Box', type: 'object', 'x-order': 0 },
+      boxes: { default: null, items: { type: 'object' }, nullable: true, title: 'Boxes', type: 'array', 'x-order': 1 },
+    });
+  });
+
+  it('says so when default=None makes an input optional that upstream would require', async () => {
+    const { schemaOf, predictor } = await import('./helpers.js');
+    const warnings: string[] = [];
+    await schemaOf(predictor('seed: int = Input(default=None), key: Secret = Input(default=None), tag: Optional[str] = None'), { warnings });
+    expect(warnings).toEqual([
+      'predict.py:5: parameter "seed" has default=None but its type int is not Optional: it is made optional (None when omitted), as older Cog did, where upstream\'s static schema makes it required — write Optional[int] to say so',
+    ]);
   });
 
   it('lists required inputs in parameter order', async () => {
     const schema = await inputSchema('b: str, a: int = 1, c: Path = Input(description="c"), d: Optional[str] = None, e: int = Input(default=None)');
-    expect(schema.required).toEqual(['b', 'c', 'e']);
+    expect(schema.required).toEqual(['b', 'c']);
     expect(Object.keys(schema.properties as object)).toEqual(['b', 'a', 'c', 'd', 'e']);
     expect(Object.keys(schema)).toEqual(['properties', 'required', 'title', 'type']);
   });
