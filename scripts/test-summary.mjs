@@ -24,6 +24,11 @@ for (const file of process.argv.slice(2)) {
     brokenFiles.push(`a test tier wrote no report (${file}): vitest itself failed`);
     continue;
   }
+  // A tier that stopped before its files ran (its global set-up failed) reports no file at all.
+  if ((report.testResults ?? []).length === 0 && report.success === false) {
+    failed += 1;
+    brokenFiles.push(`a test tier ran no file (${file}): its set-up failed (see the output above)`);
+  }
   for (const suite of report.testResults ?? []) {
     const statuses = suite.assertionResults.map((test) => test.status);
     const count = (...wanted) => statuses.filter((status) => wanted.includes(status)).length;

@@ -34,6 +34,7 @@ export const pushCommand: CommandDefinition = {
     { flags: '--compression-level <n>', description: 'gzip level for layers worth compressing, 1-9 (default: 1)' },
     { flags: '--request-timeout <seconds>', description: 'give up on a registry request after this long, then retry (default: 60, or $COG_REQUEST_TIMEOUT)' },
     { flags: '--layer-encoding <encoding>', description: 'force gzip or none for every layer (default: judged per layer)', choices: ['gzip', 'none'] },
+    { flags: '--layer-source <source>', description: "where layers are read: storage (the engine's, directly or through a helper container), export (docker save) or auto (default: $COG_PUSH_LAYER_SOURCE, else auto)" },
     noCacheOption,
     secretOption,
     { flags: '--progress <mode>', description: 'build output: auto, plain, tty, quiet or json', choices: ['auto', 'plain', 'tty', 'quiet', 'json'] },
@@ -43,7 +44,12 @@ export const pushCommand: CommandDefinition = {
   handler: async (args, options, context) => {
     const [{ pushModel }, { pushSettings }] = await Promise.all([import('../workflows/push.js'), import('../workflows/push-settings.js')]);
     const settings = pushSettings(
-      { chunkSize: options.chunkSize as string | undefined, concurrency: options.concurrency as string | undefined, requestTimeout: options.requestTimeout as string | undefined },
+      {
+        chunkSize: options.chunkSize as string | undefined,
+        concurrency: options.concurrency as string | undefined,
+        requestTimeout: options.requestTimeout as string | undefined,
+        layerSource: options.layerSource as string | undefined,
+      },
       process.env,
     );
     for (const line of settings.sources) context.logger.debug(line);
@@ -61,6 +67,7 @@ export const pushCommand: CommandDefinition = {
       compressionLevel: options.compressionLevel ? Number(options.compressionLevel) : undefined,
       encoding: options.layerEncoding as LayerEncoding | undefined,
       requestTimeoutMs: settings.requestTimeoutMs,
+      layerSource: settings.layerSource,
       ...readBaseImageFlags(options),
       logger: context.logger,
       signal: context.signal,

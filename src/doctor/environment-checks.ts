@@ -36,14 +36,17 @@ export async function checkEngine(docker: DockerCli, env: NodeJS.ProcessEnv): Pr
 
 /**
  * How `cog push` will read the image's layers here: straight from the engine's storage (root on
- * the engine's machine), or through the engine's export (`docker save`) for everyone else. Both
- * are correct; the first is faster, so say which one this user gets, and why.
+ * the engine's machine), through a helper container (the docker group, a local engine), or
+ * through the engine's export (`docker save`: a remote engine, Docker Desktop). All are correct;
+ * the first two are faster, so say which one this user gets, and why.
  */
 async function checkLayerSource(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<Finding> {
   const probe = await probeEngineStore(docker, env);
-  const message = probe.available
-    ? `cog push reads layers from the engine's storage at ${probe.store.root}`
-    : `cog push reads layers with docker save (${probe.reason})`;
+  let message: string;
+  if (probe.available) message = `cog push reads layers from the engine's storage at ${probe.store.root}`;
+  else if (probe.helperRoot !== undefined) {
+    message = `cog push reads layers from the engine's storage at ${probe.helperRoot} through a helper container (${probe.reason}), else with docker save`;
+  } else message = `cog push reads layers with docker save (${probe.reason})`;
   return { check: 'env-layer-source', severity: 'ok', message };
 }
 

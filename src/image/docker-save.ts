@@ -18,6 +18,7 @@ export function createDockerSaveSource(exporter: ImageExporter, image: LocalImag
   return {
     kind: 'docker-save',
     describe: exporter.describe,
+    close: async () => undefined,
     async forEachLayer(wanted, visit, options = {}) {
       const unknown = wanted.filter((diffId) => !image.diffIds.includes(diffId));
       if (unknown.length > 0) throw new LayerSourceError('docker-save', `layers ${unknown.join(', ')} are not layers of image ${image.id}`, { diffId: unknown[0] });

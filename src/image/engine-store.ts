@@ -1,22 +1,27 @@
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { engineEndpoint } from '../docker/endpoint.js';
 import type { DockerCli } from '../docker/process.js';
 import { checkedConfig } from './config.js';
-import { assembleLayerTar, layerTarSize, type TarSplitLayer } from './tar-split.js';
+import { canReadStore, directStoreFiles, type StoreFiles } from './store-files.js';
+import { assembleLayerTar, scanTarSplit, type LayerFile, type TarSplitLayer } from './tar-split.js';
 import type { LayerSource, LocalImage } from './types.js';
 import { LayerSourceError, sha256Digest, verifiedLayerStream } from './verify.js';
 
-/** Where the local engine keeps images and layers, when cogpack can read them itself. */
+/** Where the local engine keeps images and layers, and how cogpack reads them there. */
 export interface EngineStore {
   /** The engine's data root (`docker info` DockerRootDir), e.g. `/var/lib/docker`. */
   root: string;
   /** The storage driver; only `overlay2` is read. */
   driver: 'overlay2';
+  /** Directly (root), or through a helper container (the docker group). */
+  files: StoreFiles;
 }
 
-export type EngineStoreProbe = { available: true; store: EngineStore } | { available: false; reason: string };
+export type EngineStoreProbe =
+  | { available: true; store: EngineStore }
+  /** `helperRoot`: a local overlay2 engine whose data root this user cannot read, which a helper container could. */
+  | { available: false; reason: string; helperRoot?: string };
 
 interface DockerInfo {
   DockerRootDir?: string;
@@ -26,8 +31,10 @@ interface DockerInfo {
 /**
  * Whether layers can be read from the engine's own storage. It needs a local engine (the data
  * root is a path on this machine), the overlay2 driver (its layer directories are plain files)
- * and read access (root, usually). Not needed for correctness: storage is content-addressed and
- * every layer read is checked against its diff ID, so a wrong guess fails loudly, never silently.
+ * and read access (root, or a rootless engine's own directory); without read access, a local
+ * engine's storage may still be read through a helper container (store-helper.ts). Not needed
+ * for correctness: storage is content-addressed and every layer read is checked against its diff
+ * ID, so a wrong guess fails loudly, never silently.
  */
 export function probeEngineStore(docker: DockerCli, env: NodeJS.ProcessEnv = process.env): Promise<EngineStoreProbe> {
   // One `docker info` per engine and process: inspecting and opening a source both ask.
@@ -42,8 +49,8 @@ export function probeEngineStore(docker: DockerCli, env: NodeJS.ProcessEnv = pro
 const probes = new WeakMap<DockerCli, Map<string, Promise<EngineStoreProbe>>>();
 
 async function probeNow(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<EngineStoreProbe> {
-  const host = env.DOCKER_HOST;
-  if (host && !host.startsWith('unix://')) return { available: false, reason: `the engine is not local (DOCKER_HOST=${host})` };
+  const endpoint = engineEndpoint(env);
+  if (endpoint.kind !== 'unix') return { available: false, reason: `the engine is not local (${endpoint.host})` };
   const result = await docker.run(['info', '--format', '{{json .}}']);
   if (result.exitCode !== 0) return { available: false, reason: `docker info failed: ${result.stderrTail.at(-1) ?? ''}` };
   let info: DockerInfo;
@@ -55,13 +62,10 @@ async function probeNow(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<Engi
   if (info.Driver !== 'overlay2') return { available: false, reason: `the storage driver is ${info.Driver ?? 'unknown'}, not overlay2` };
   const root = info.DockerRootDir;
   if (!root) return { available: false, reason: 'docker info did not say where the engine keeps its data' };
-  try {
-    await access(path.join(root, 'image', 'overlay2', 'layerdb', 'sha256'), constants.R_OK | constants.X_OK);
-    await access(path.join(root, 'overlay2'), constants.R_OK | constants.X_OK);
-  } catch {
-    return { available: false, reason: `the engine's data root ${root} is not readable here (another machine or VM, or not root)` };
+  if (!(await canReadStore(root))) {
+    return { available: false, reason: `the engine's data root ${root} is not readable here (another machine or VM, or not root)`, helperRoot: root };
   }
-  return { available: true, store: { root, driver: 'overlay2' } };
+  return { available: true, store: { root, driver: 'overlay2', files: directStoreFiles(root) } };
 }
 
 /** Chain IDs of a stack of layers, as Docker names them in its layer store (image-spec "ChainID"). */
@@ -73,22 +77,26 @@ export function chainIds(diffIds: readonly string[]): string[] {
   return chains;
 }
 
+/** Where the engine keeps an image's config, relative to its data root. */
+export function storedConfigPath(imageId: string): string {
+  return path.posix.join('image', 'overlay2', 'imagedb', 'content', 'sha256', hexOf(imageId));
+}
+
 /** The image config as the engine stores it, or undefined when this store does not hold it. */
 export async function readStoredConfig(store: EngineStore, imageId: string): Promise<Buffer | undefined> {
-  const file = path.join(store.root, 'image', store.driver, 'imagedb', 'content', 'sha256', hexOf(imageId));
-  const bytes = await readFile(file).catch(() => undefined);
+  const bytes = await store.files.read(storedConfigPath(imageId));
   return bytes && sha256Digest(bytes) === imageId ? bytes : undefined;
 }
 
 /** Finds a layer's tar-split metadata and unpacked directory. */
 export async function locateLayer(store: EngineStore, chainId: string): Promise<TarSplitLayer> {
-  const layerDir = path.join(store.root, 'image', store.driver, 'layerdb', 'sha256', hexOf(chainId));
-  const cacheId = (await readFile(path.join(layerDir, 'cache-id'), 'utf8')).trim();
+  const layerDir = path.posix.join('image', store.driver, 'layerdb', 'sha256', hexOf(chainId));
+  const cacheId = (await store.files.read(`${layerDir}/cache-id`))?.toString('utf8').trim();
+  if (cacheId === undefined) throw new Error(`${layerDir}/cache-id cannot be read`);
   if (!/^[A-Za-z0-9_-]+$/.test(cacheId)) throw new Error(`unexpected cache-id ${JSON.stringify(cacheId)} in ${layerDir}`);
-  const layer = { tarSplitFile: path.join(layerDir, 'tar-split.json.gz'), diffDir: path.join(store.root, store.driver, cacheId, 'diff') };
-  await access(layer.tarSplitFile, constants.R_OK);
-  await access(layer.diffDir, constants.R_OK | constants.X_OK);
-  return layer;
+  const tarSplit = await store.files.read(`${layerDir}/tar-split.json.gz`);
+  if (!tarSplit) throw new Error(`${layerDir}/tar-split.json.gz cannot be read`);
+  return { tarSplit, diffDir: path.posix.join(store.driver, cacheId, 'diff') };
 }
 
 /**
@@ -101,9 +109,9 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
     if (!chainOf.has(image.diffIds[index]!)) chainOf.set(image.diffIds[index]!, chain);
   }
 
-  /** Where a layer is and how long its tar is; looked up once per layer. */
-  const located = new Map<string, Promise<{ layer: TarSplitLayer; size: number }>>();
-  function locate(diffId: string): Promise<{ layer: TarSplitLayer; size: number }> {
+  /** Where a layer is, how long its tar is and which files it holds; looked up once per layer. */
+  const located = new Map<string, Promise<{ layer: TarSplitLayer; size: number; files: LayerFile[] }>>();
+  function locate(diffId: string): Promise<{ layer: TarSplitLayer; size: number; files: LayerFile[] }> {
     let found = located.get(diffId);
     if (!found) {
       found = (async () => {
@@ -111,7 +119,7 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
         if (!chainId) throw new LayerSourceError('engine-store', `layer ${diffId} is not a layer of image ${image.id}`, { diffId });
         try {
           const layer = await locateLayer(store, chainId);
-          return { layer, size: await layerTarSize(layer) };
+          return { layer, ...(await scanTarSplit(layer.tarSplit)) };
         } catch (error) {
           throw new LayerSourceError('engine-store', `layer ${diffId} is not in the engine's layer store (${(error as Error).message})`, { diffId, cause: error });
         }
@@ -123,8 +131,9 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
   }
 
   async function readOne(diffId: string, visit: (diffId: string, stream: Readable, size: number) => Promise<void>, active: Set<Readable>): Promise<void> {
-    const { layer, size } = await locate(diffId);
-    const stream = verifiedLayerStream(withLayerErrors(assembleLayerTar(layer), diffId), diffId, 'engine-store');
+    const { layer, size, files } = await locate(diffId);
+    const rebuilt = assembleLayerTar(layer.tarSplit, store.files.contents(layer.diffDir, files));
+    const stream = verifiedLayerStream(withLayerErrors(rebuilt, diffId), diffId, 'engine-store');
     active.add(stream);
     try {
       // A visit that settles without reading to the end has read the layer another way (a retry
@@ -138,7 +147,8 @@ export function createEngineStoreSource(store: EngineStore, image: LocalImage): 
 
   return {
     kind: 'engine-store',
-    describe: `the engine's storage at ${store.root}`,
+    describe: store.files.describe,
+    close: () => store.files.close(),
     async readConfig() {
       const bytes = await readStoredConfig(store, image.id);
       if (!bytes) throw new LayerSourceError('engine-store', `image ${image.id} is not in the image store at ${store.root}`);

@@ -1,14 +1,16 @@
 import { chooseImageExporter, type ImageExporter } from '../docker/image-export.js';
 import type { DockerCli } from '../docker/process.js';
 import { createDockerSaveSource } from './docker-save.js';
-import { createEngineStoreSource, probeEngineStore, readStoredConfig, type EngineStoreProbe } from './engine-store.js';
+import { createEngineStoreSource, probeEngineStore, readStoredConfig, storedConfigPath, type EngineStore, type EngineStoreProbe } from './engine-store.js';
+import { startStoreHelper } from './store-helper.js';
 import type { LayerSource, LocalImage } from './types.js';
 import { LayerSourceError } from './verify.js';
 
 export interface OpenLayerSourceOptions {
   /**
-   * `auto` (default): the engine's storage when this machine can read it (with `docker save` for
-   * any layer that fails there), else `docker save`. The others force one source.
+   * `auto` (default): the engine's storage when this machine can read it, directly or through a
+   * helper container (with the export for any layer that fails there), else the engine's export
+   * (`docker save`). The others force one source.
    */
   prefer?: 'auto' | 'engine-store' | 'docker-save';
   /** A probe already made (saves a `docker info`); default: probe now. */
@@ -19,13 +21,15 @@ export interface OpenLayerSourceOptions {
   exporter?: ImageExporter;
   /** Where DOCKER_HOST and the docker context are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Starts a helper container to read the storage; default store-helper.ts (tests replace it). */
+  startHelper?: typeof startStoreHelper;
 }
 
 /**
  * The fastest way to read this image's layers here. With `auto` on a readable overlay2 store, a
  * layer whose rebuilt bytes do not match its diff ID (or whose files are gone) is read again from
  * `docker save` after the others: `visit` may then be called twice for that layer, the first
- * stream having failed with a LayerSourceError before its end.
+ * stream having failed with a LayerSourceError before its end. The source must be closed.
  */
 export async function openLayerSource(docker: DockerCli, image: LocalImage, options: OpenLayerSourceOptions = {}): Promise<LayerSource> {
   const prefer = options.prefer ?? 'auto';
@@ -36,18 +40,39 @@ export async function openLayerSource(docker: DockerCli, image: LocalImage, opti
     return save;
   }
   const probe = options.engineStore ?? (await probeEngineStore(docker, options.env));
-  let unavailable = probe.available ? undefined : probe.reason;
-  if (probe.available && !(await readStoredConfig(probe.store, image.id))) {
-    unavailable = `image ${image.id} is not in the image store at ${probe.store.root}`;
+  const opened = probe.available ? { store: probe.store } : await throughHelper(docker, image, probe, options.startHelper ?? startStoreHelper);
+  let unavailable = 'reason' in opened ? opened.reason : undefined;
+  if ('store' in opened && !(await readStoredConfig(opened.store, image.id))) {
+    unavailable = `image ${image.id} is not in the image store at ${opened.store.root}`;
+    await opened.store.files.close();
   }
-  if (unavailable !== undefined || !probe.available) {
+  if (unavailable !== undefined || !('store' in opened)) {
     if (prefer === 'engine-store') throw new LayerSourceError('engine-store', `cannot read layers from the engine's storage: ${unavailable}`);
     log(`reading layers with docker save: ${unavailable}; through ${save.describe}`);
     return save;
   }
-  log(`reading layers from the engine's storage at ${probe.store.root}`);
-  const store = createEngineStoreSource(probe.store, image);
+  log(`reading layers from ${opened.store.files.describe}`);
+  const store = createEngineStoreSource(opened.store, image);
   return prefer === 'engine-store' ? store : withSaveFallback(store, save, log);
+}
+
+/**
+ * The storage of a local engine whose data root this user cannot read (the docker group), through
+ * a helper container; or why not.
+ */
+async function throughHelper(
+  docker: DockerCli,
+  image: LocalImage,
+  probe: Extract<EngineStoreProbe, { available: false }>,
+  start: typeof startStoreHelper,
+): Promise<{ store: EngineStore } | { reason: string }> {
+  if (probe.helperRoot === undefined) return { reason: probe.reason };
+  try {
+    const files = await start(docker, { root: probe.helperRoot, image: image.id, probeFile: storedConfigPath(image.id) });
+    return { store: { root: probe.helperRoot, driver: 'overlay2', files } };
+  } catch (error) {
+    return { reason: `${probe.reason}, and a helper container could not read it either (${(error as Error).message})` };
+  }
 }
 
 /** `primary`, then `fallback` for every wanted layer that `primary` failed to deliver whole. */
@@ -55,6 +80,9 @@ function withSaveFallback(primary: LayerSource, fallback: LayerSource, log: (mes
   return {
     kind: primary.kind,
     describe: primary.describe,
+    async close() {
+      await Promise.all([primary.close(), fallback.close()]);
+    },
     async readConfig(options = {}) {
       try {
         return await primary.readConfig(options);

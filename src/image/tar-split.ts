@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /**
@@ -9,14 +8,25 @@ import { createGunzip } from 'node:zlib';
  * `docker save` (vbatts/tar-split, `asm.NewOutputTarStream`): the engine keeps, per layer, the raw
  * tar headers and padding ("segments") and the list of files; file contents come from the layer's
  * unpacked directory. Only bytes are rebuilt here; the caller checks them against the diff ID.
+ *
+ * Two passes over the (small, gzipped) metadata: the first lists the files whose contents are
+ * needed, so whoever reads them (the file system, or a helper container: store-files.ts) can hand
+ * them over as one stream in order; the second interleaves those contents with the segments.
  */
 
 /** Where one layer lives in the engine's storage. */
 export interface TarSplitLayer {
-  /** `<root>/image/overlay2/layerdb/sha256/<chainID>/tar-split.json.gz` */
-  tarSplitFile: string;
-  /** `<root>/overlay2/<cache-id>/diff`: the layer's files, unpacked. */
+  /** The layer's `tar-split.json.gz`, as stored. */
+  tarSplit: Buffer;
+  /** The layer's unpacked directory, relative to the engine's data root (`overlay2/<cache-id>/diff`). */
   diffDir: string;
+}
+
+/** A file whose contents the layer's tar holds: its path inside the layer, and its length. */
+export interface LayerFile {
+  /** `/`-separated and relative; raw bytes when the name is not valid UTF-8. */
+  name: string | Buffer;
+  size: number;
 }
 
 /** One line of tar-split's JSON stream (storage.Entry). */
@@ -33,120 +43,85 @@ interface TarSplitEntry {
 
 const fileEntry = 1;
 const segmentEntry = 2;
-/** Files up to this size are read whole, several at once; bigger ones are streamed in chunks. */
-const wholeFileLimit = 1 << 20;
-/** Read-ahead of small files: many tiny files would otherwise cost one thread-pool round trip each. */
-const readAheadFiles = 64;
-const readAheadBytes = 16 << 20;
 /** Chunks handed downstream are at least this big (fewer, larger chunks hash and pipe faster). */
 const outputChunk = 256 << 10;
-const readChunk = 1 << 20;
 
-/** The layer's tar, in order, in chunks of at most a few MiB. */
-export async function* assembleLayerTar(layer: TarSplitLayer): AsyncGenerator<Buffer> {
-  const lines = createInterface({ input: createReadStream(layer.tarSplitFile).pipe(createGunzip()), crlfDelay: Infinity });
-  const pending: Array<Promise<Buffer>> = [];
-  let pendingBytes = 0;
+/**
+ * The first pass: the tar's length, and the files whose contents it holds, in order (hard links,
+ * directories and empty files carry none).
+ */
+export async function scanTarSplit(tarSplit: Buffer): Promise<{ size: number; files: LayerFile[] }> {
+  let size = 0;
+  const files: LayerFile[] = [];
+  for await (const entry of entries(tarSplit)) {
+    if (entry.type === segmentEntry) size += Buffer.byteLength(entry.payload ?? '', 'base64');
+    else if (entry.type === fileEntry && (entry.size ?? 0) > 0) {
+      files.push({ name: fileName(entry), size: entry.size! });
+      size += entry.size!;
+    }
+  }
+  return { size, files };
+}
+
+/**
+ * The second pass: the layer's tar, in order, with each file's contents taken from `contents`
+ * (every listed file's bytes, concatenated in the order `scanTarSplit` gave).
+ */
+export async function* assembleLayerTar(tarSplit: Buffer, contents: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const source = contents[Symbol.asyncIterator]();
+  let carry: Buffer | undefined;
   let output: Buffer[] = [];
   let outputBytes = 0;
-
-  const take = (chunk: Buffer): Buffer | undefined => {
-    output.push(chunk);
-    outputBytes += chunk.length;
-    if (outputBytes < outputChunk) return undefined;
-    return flushOutput();
-  };
-  const flushOutput = (): Buffer => {
+  const flush = (): Buffer => {
     const chunk = output.length === 1 ? output[0]! : Buffer.concat(output, outputBytes);
     output = [];
     outputBytes = 0;
     return chunk;
   };
-  const enqueue = (read: Promise<Buffer>, size: number): void => {
-    read.catch(() => undefined); // awaited in order below; an early failure must not be "unhandled"
-    pending.push(read);
-    pendingBytes += size;
-  };
-  async function* dequeue(until: (count: number, bytes: number) => boolean): AsyncGenerator<Buffer> {
-    while (pending.length > 0 && !until(pending.length, pendingBytes)) {
-      const chunk = await pending.shift()!;
-      pendingBytes -= chunk.length;
-      const full = take(chunk);
-      if (full) yield full;
-    }
-  }
-
-  for await (const line of lines) {
-    if (!line) continue;
-    const entry = JSON.parse(line) as TarSplitEntry;
+  for await (const entry of entries(tarSplit)) {
     if (entry.type === segmentEntry) {
-      const bytes = Buffer.from(entry.payload ?? '', 'base64');
-      enqueue(Promise.resolve(bytes), bytes.length);
+      output.push(Buffer.from(entry.payload ?? '', 'base64'));
+      outputBytes += output.at(-1)!.length;
     } else if (entry.type === fileEntry) {
-      const size = entry.size ?? 0;
-      // Hard links, directories and empty files carry no contents in the tar.
-      if (size === 0) continue;
-      const file = fileInLayer(layer.diffDir, entry);
-      if (size <= wholeFileLimit) {
-        enqueue(readWholeFile(file, size), size);
-      } else {
-        yield* dequeue(() => false);
-        if (outputBytes > 0) yield flushOutput();
-        yield* streamFile(file, size);
+      let left = entry.size ?? 0;
+      while (left > 0) {
+        if (!carry) {
+          const next = await source.next();
+          if (next.done) throw new Error(`the contents of ${String(fileName(entry))} end ${left} bytes before the size the layer's tar says (${entry.size})`);
+          carry = next.value;
+          continue;
+        }
+        const take = Math.min(left, carry.length);
+        output.push(carry.subarray(0, take));
+        outputBytes += take;
+        carry = take < carry.length ? carry.subarray(take) : undefined;
+        left -= take;
+        // A big file goes out as it comes: never more than a chunk or so held here.
+        if (outputBytes >= outputChunk) yield flush();
       }
     } else {
-      throw new Error(`unknown tar-split entry type ${entry.type} in ${layer.tarSplitFile}`);
+      throw new Error(`unknown tar-split entry type ${entry.type}`);
     }
-    yield* dequeue((count, bytes) => count <= readAheadFiles && bytes <= readAheadBytes);
+    if (outputBytes >= outputChunk) yield flush();
   }
-  yield* dequeue(() => false);
-  if (outputBytes > 0) yield flushOutput();
+  if (outputBytes > 0) yield flush();
+  if (carry || !(await source.next()).done) throw new Error('the layer\'s files hold more bytes than its tar says');
 }
 
-/** The path of an entry's contents, kept inside the layer directory whatever the name says. */
-function fileInLayer(diffDir: string, entry: TarSplitEntry): string | Buffer {
+/** The tar-split entries, one JSON line each. */
+async function* entries(tarSplit: Buffer): AsyncGenerator<TarSplitEntry> {
+  const lines = createInterface({ input: Readable.from([tarSplit]).pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line) yield JSON.parse(line) as TarSplitEntry;
+  }
+}
+
+/** An entry's path inside the layer, checked never to leave it. */
+function fileName(entry: TarSplitEntry): string | Buffer {
   if (entry.name_raw !== undefined) {
     const name = Buffer.from(entry.name_raw, 'base64');
     if (name.toString('latin1').split('/').includes('..')) throw new Error(`tar-split entry escapes the layer: ${name.toString('latin1')}`);
-    return Buffer.concat([Buffer.from(`${diffDir}/`), name]);
+    return name[0] === 0x2f ? name.subarray(1) : name;
   }
-  return path.join(diffDir, path.posix.normalize(`/${entry.name ?? ''}`));
-}
-
-async function readWholeFile(file: string | Buffer, size: number): Promise<Buffer> {
-  const bytes = await readFile(file);
-  if (bytes.length !== size) throw new Error(`${String(file)} has ${bytes.length} bytes, the layer's tar says ${size}`);
-  return bytes;
-}
-
-async function* streamFile(file: string | Buffer, size: number): AsyncGenerator<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    let left = size;
-    while (left > 0) {
-      const chunk = Buffer.allocUnsafe(Math.min(readChunk, left));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) throw new Error(`${String(file)} ends ${left} bytes before the size the layer's tar says (${size})`);
-      left -= bytesRead;
-      yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The length of the layer's tar, from its tar-split metadata alone (segments plus file sizes): one
- * pass over a small file, so an upload can announce each chunk's length before reading it.
- */
-export async function layerTarSize(layer: TarSplitLayer): Promise<number> {
-  const lines = createInterface({ input: createReadStream(layer.tarSplitFile).pipe(createGunzip()), crlfDelay: Infinity });
-  let size = 0;
-  for await (const line of lines) {
-    if (!line) continue;
-    const entry = JSON.parse(line) as TarSplitEntry;
-    if (entry.type === segmentEntry) size += Buffer.byteLength(entry.payload ?? '', 'base64');
-    else if (entry.type === fileEntry) size += entry.size ?? 0;
-  }
-  return size;
+  return path.posix.normalize(`/${entry.name ?? ''}`).slice(1);
 }

@@ -47,6 +47,8 @@ export interface LayerSource {
    * checked against the image ID. From a pass of `forEachLayer` when the config went by in it.
    */
   readConfig(options?: { signal?: AbortSignal }): Promise<Buffer>;
+  /** Ends what reading needed (a helper container); idempotent. */
+  close(): Promise<void>;
 }
 
 /** What the digest cache knows of a layer already pushed once. */

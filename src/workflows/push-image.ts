@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import type { DockerCli } from '../docker/process.js';
 import { chooseLayerEncoding, createLayerEncoder, defaultGzipLevel } from '../image/compress.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { DigestCache } from '../image/digest-cache.js';
 import { createGzipPool, type GzipPool } from '../image/gzip-pool.js';
 import { inspectLocalImage } from '../image/inspect.js';
 import { openLayerSource } from '../image/open-source.js';
 import { peekStream } from '../image/sample.js';
+import { LayerSourceError } from '../image/verify.js';
 import type { LayerEncoding, LayerSource } from '../image/types.js';
 import { ChunkBufferPool } from '../registry/chunk-buffers.js';
 import { RegistryClient } from '../registry/client.js';
@@ -15,6 +16,7 @@ import { parseReference } from '../registry/reference.js';
 import { formatRequestRecord } from '../registry/transport.js';
 import type { PushedBlob } from '../registry/types.js';
 import { formatBytes } from '../ui/format.js';
+import type { LayerSourceChoice } from './push-settings.js';
 import type { Logger } from '../ui/logger.js';
 import { createPushProgress, type PushProgress } from '../ui/push-progress.js';
 
@@ -47,6 +49,8 @@ export interface PushImageOptions {
   digestCache?: DigestCache;
   /** Where DOCKER_HOST and the docker context are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** `storage`: the engine's storage only; `export`: the engine's export only; `auto` (default): the fastest that works. */
+  layerSource?: LayerSourceChoice | undefined;
   signal?: AbortSignal;
 }
 
@@ -111,11 +115,17 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   let bytesSent = 0;
   const layers = new Map<string, PushedLayerReport>();
   let layerCount: number | undefined;
+  let openedSource: LayerSource | undefined;
   try {
     await client.ping(options.signal);
     const local = await inspectLocalImage(docker, options.image);
     layerCount = new Set(local.diffIds).size;
-    const source = await openLayerSource(docker, local, { log: (m) => logger.debug(m), env: options.env });
+    const prefer = ({ auto: 'auto', storage: 'engine-store', export: 'docker-save' } as const)[options.layerSource ?? 'auto'];
+    const source = await openLayerSource(docker, local, { prefer, log: (m) => logger.debug(m), env: options.env }).catch((error: unknown) => {
+      if (prefer !== 'engine-store' || !(error instanceof LayerSourceError)) throw error;
+      throw new UserError(`layer source "storage": ${error.message}`, { hint: 'use --layer-source auto (or export), which reads the engine\'s export where its storage cannot be read', cause: error });
+    });
+    openedSource = source;
     local.diffIds.forEach((diffId, index) => progress.update(diffId, { name: `layer ${index + 1}/${local.diffIds.length}` }));
 
     // 1. What the registry already has, from what was pushed before: no reading, no compression.
@@ -164,6 +174,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     throw error;
   } finally {
     progress.stop();
+    await openedSource?.close();
     await pool.close();
     await client.close();
   }

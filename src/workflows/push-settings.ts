@@ -13,6 +13,8 @@ export interface PushSettings {
   /** Blobs at most this big go up in one request (upstream: at most COG_PUSH_MULTIPART_THRESHOLD). */
   multipartThreshold: number | undefined;
   requestTimeoutMs: number | undefined;
+  /** Where layers are read (push-image.ts `layerSource`); undefined: the fastest that works. */
+  layerSource: LayerSourceChoice | undefined;
   /** One line per setting that was given: `concurrency 4 (from COG_PUSH_CONCURRENCY)`. */
   sources: string[];
 }
@@ -21,7 +23,12 @@ export interface PushFlags {
   chunkSize?: string | undefined;
   concurrency?: string | undefined;
   requestTimeout?: string | undefined;
+  layerSource?: string | undefined;
 }
+
+/** `--layer-source`: `storage` (the engine's storage, directly or through a helper container), `export` (the engine's export), or `auto`. */
+export type LayerSourceChoice = 'auto' | 'storage' | 'export';
+const layerSources: readonly LayerSourceChoice[] = ['auto', 'storage', 'export'];
 
 export function pushSettings(flags: PushFlags, env: NodeJS.ProcessEnv): PushSettings {
   const sources: string[] = [];
@@ -34,6 +41,10 @@ export function pushSettings(flags: PushFlags, env: NodeJS.ProcessEnv): PushSett
   const threshold = pick('multipart threshold', [['COG_PUSH_MULTIPART_THRESHOLD', env.COG_PUSH_MULTIPART_THRESHOLD]]);
   const timeout = pick('request timeout (s)', [['--request-timeout', flags.requestTimeout], ['COG_REQUEST_TIMEOUT', env.COG_REQUEST_TIMEOUT]]);
   const concurrency = concurrencyFrom(flags.concurrency, env.COG_PUSH_CONCURRENCY, sources);
+  const source = pick('layer source', [['--layer-source', flags.layerSource], ['COG_PUSH_LAYER_SOURCE', env.COG_PUSH_LAYER_SOURCE]]);
+  if (source && !layerSources.includes(source[1] as LayerSourceChoice)) {
+    throw new UserError(`${source[0]} takes ${layerSources.join(', ')}, not "${source[1]}"`, { exitCode: 2 });
+  }
   // Upstream's opt-in to its chunked uploader; cogpack's uploader is always that one.
   if (env.COG_PUSH_OCI !== undefined) sources.push(`COG_PUSH_OCI=${env.COG_PUSH_OCI} accepted: cogpack always pushes with its own chunked uploader`);
   const cache = cacheDirChoice(env);
@@ -43,6 +54,7 @@ export function pushSettings(flags: PushFlags, env: NodeJS.ProcessEnv): PushSett
     concurrency,
     multipartThreshold: threshold && parseSize(threshold[1]!),
     requestTimeoutMs: timeout && Math.round(Number(timeout[1]) * 1000),
+    layerSource: source?.[1] as LayerSourceChoice | undefined,
     sources,
   };
 }

@@ -6,6 +6,7 @@ import type { LayerEncoding } from '../image/types.js';
 import { Logger } from '../ui/logger.js';
 import { buildModel, type BuildModelOptions } from './build.js';
 import { resolvePushTarget } from './push-target.js';
+import type { LayerSourceChoice } from './push-settings.js';
 import { pushImage, type PushImageResult } from './push-image.js';
 
 export interface PushModelOptions extends Omit<BuildModelOptions, 'tag' | 'logger' | 'docker'> {
@@ -24,6 +25,8 @@ export interface PushModelOptions extends Omit<BuildModelOptions, 'tag' | 'logge
   encoding?: LayerEncoding | undefined;
   /** Per-request timeout; default the transport's. */
   requestTimeoutMs?: number | undefined;
+  /** Where layers are read; default `auto`. */
+  layerSource?: LayerSourceChoice | undefined;
   logger?: Logger;
   docker?: DockerCli;
 }
@@ -59,6 +62,7 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
     compressionLevel: options.compressionLevel,
     encoding: options.encoding,
     requestTimeoutMs: options.requestTimeoutMs,
+    layerSource: options.layerSource,
     signal: options.signal,
   });
   return { ...result, timings: { build: Math.round(pushStarted - buildStarted), push: Math.round(performance.now() - pushStarted) } };

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,21 @@ import { dockerGroupUser, type DockerGroupUser } from '../support/docker-group-u
 import { copyFixture } from '../support/project-copy.js';
 import { predictOnce } from '../support/serve.js';
 import { requireTestbed, runId, type Testbed } from '../support/testbed.js';
+import { startLocalRegistry } from '../support/registry/local-registry.js';
 import { containersOf, freePort } from './run-support.js';
+
+/** The helper containers of cog push (store-helper.ts), running or not. */
+async function helperContainers(testbed: Testbed): Promise<string[]> {
+  return (await testbed.docker.run(['ps', '--all', '--quiet', '--filter', 'name=cog-store-'])).stdout.split('\n').filter(Boolean);
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 // The most common way to run Docker on Linux, and how CI runners run: not root, but in the
 // `docker` group. Build → run → serve → push as that user, against the real engine and registry,
@@ -38,6 +53,21 @@ describe('a user in the docker group who is not root [engine] [registry]', () =>
     user?.cleanup();
   });
 
+  /** A cache directory the user owns (a fresh one: what earlier pushes remembered must not decide). */
+  function cacheDir(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cogpack-user-cache-'));
+    user.own(dir);
+    return dir;
+  }
+
+  /** Pulled from the registry (not what is local), run, and asked for a prediction. */
+  async function expectPullsBackAndAnswers(name: string, text: string): Promise<void> {
+    expect((await testbed.docker.run(['image', 'rm', name])).exitCode).toBe(0);
+    const pulled = await testbed.docker.run(['pull', name]);
+    expect(pulled.exitCode, pulled.stderrTail.join('\n')).toBe(0);
+    expect(await predictOnce(testbed.docker, name, { text })).toMatchObject({ status: 'succeeded', output: `hello ${text}` });
+  }
+
   /** Paths under `dir` that its owner could not delete: anything not owned by that user. */
   function notOwnedBy(uid: number, dir: string): string[] {
     return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -51,11 +81,11 @@ describe('a user in the docker group who is not root [engine] [registry]', () =>
     expect(groups).toContain('docker');
   });
 
-  it('cog doctor: the engine answers, and push will read layers with docker save', async () => {
+  it('cog doctor: the engine answers, and push will read layers through a helper container', async () => {
     const result = await user.runCog(['doctor'], { cwd: project, env });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stderr).toContain('✓ Docker: Docker engine');
-    expect(result.stderr).toMatch(/✓ How cog push reads layers: .*docker save/);
+    expect(result.stderr).toMatch(/✓ How cog push reads layers: cog push reads layers from the engine's storage at \S+ through a helper container/);
   });
 
   it('cog build: the image is built and labelled, and the project stays the user\'s', async () => {
@@ -96,19 +126,49 @@ describe('a user in the docker group who is not root [engine] [registry]', () =>
     expect(notOwnedBy(user.uid, project)).toEqual([]);
   });
 
-  it('cog push reads layers with docker save; the image pulls back and answers READY', async () => {
+  it('cog push reads the engine\'s storage through a helper container that leaves nothing behind; the image pulls back and answers READY', async () => {
     const result = await user.runCog(['push', image, '--no-build', '--json', '--debug'], { cwd: project, env });
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
-    expect(result.stderr).toMatch(/reading layers with docker save: the engine's data root \S+ is not readable here/);
-    const report = JSON.parse(result.stdout) as { digest: string; layers: Array<{ outcome: string }> };
+    expect(result.stderr).toMatch(/reading layers from the engine's storage at \S+, through a helper container \(cog-store-[0-9a-f]+\)/);
+    const report = JSON.parse(result.stdout) as { digest: string; layerSource: string; layers: Array<{ outcome: string }> };
+    expect(report.layerSource).toBe('engine-store');
     expect(report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     // An earlier run may have left these layers in the registry (then they are mounted or found).
     expect(report.layers.length).toBeGreaterThan(3);
-    // What the registry holds, not what is local.
-    expect((await testbed.docker.run(['image', 'rm', image])).exitCode).toBe(0);
-    const pulled = await testbed.docker.run(['pull', image]);
-    expect(pulled.exitCode, pulled.stderrTail.join('\n')).toBe(0);
-    expect(await predictOnce(testbed.docker, image, { text: 'pulled' })).toMatchObject({ status: 'succeeded', output: 'hello pulled' });
+    expect(await helperContainers(testbed)).toEqual([]);
+    await expectPullsBackAndAnswers(image, 'pulled');
+  });
+
+  it('cog push --layer-source export reads the engine\'s export instead, to a registry that has nothing yet', async () => {
+    const fresh = await startLocalRegistry();
+    try {
+      const target = `${fresh.host}/cogpack-it/export-${runId}:v1`;
+      expect((await testbed.docker.run(['tag', image, target])).exitCode).toBe(0);
+      const result = await user.runCog(['push', target, '--no-build', '--json', '--debug', '--layer-source', 'export'], { cwd: project, env: { ...env, COGPACK_CACHE_DIR: cacheDir() } });
+      expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
+      expect(result.stderr).toMatch(/reading layers with docker save, through the engine's API at unix:\/\/\/var\/run\/docker\.sock/);
+      const report = JSON.parse(result.stdout) as { layerSource: string; pushed: number };
+      expect(report).toMatchObject({ layerSource: 'docker-save' });
+      expect(report.pushed).toBeGreaterThan(3);
+      await expectPullsBackAndAnswers(target, 'exported');
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('a push killed with SIGKILL leaves no helper container: it goes when the push goes', async () => {
+    const fresh = await startLocalRegistry();
+    try {
+      const target = `${fresh.host}/cogpack-it/killed-${runId}:v1`;
+      expect((await testbed.docker.run(['tag', image, target])).exitCode).toBe(0);
+      const push = user.runCog(['push', target, '--no-build', '--debug', '--chunk-size', '1MiB'], { cwd: project, env: { ...env, COGPACK_CACHE_DIR: cacheDir() } });
+      await waitFor(async () => (await helperContainers(testbed)).length > 0, 60_000);
+      push.kill('SIGKILL');
+      await push;
+      await waitFor(async () => (await helperContainers(testbed)).length === 0, 30_000);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   // Dropping the docker group takes root (setpriv); in CI the tests run as root, and there a

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chainIds, createEngineStoreSource, locateLayer } from '../../../src/image/engine-store.js';
-import { assembleLayerTar } from '../../../src/image/tar-split.js';
+import { directStoreFiles } from '../../../src/image/store-files.js';
+import { assembleLayerTar, scanTarSplit } from '../../../src/image/tar-split.js';
 import { LayerSourceError } from '../../../src/image/verify.js';
 import { makeConfig, makeLayerTar, readAll, sha256, writeEngineStore } from '../../support/image-archives.js';
 
@@ -54,8 +55,15 @@ describe('rebuilding a layer from tar-split metadata', () => {
     const root = tempRoot();
     const layer = await awkwardLayer();
     const { chainIds: chains } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
-    const located = await locateLayer({ root, driver: 'overlay2' }, chains[0]!);
-    const rebuilt = await readAll(assembleLayerTar(located));
+    const files = directStoreFiles(root);
+    const located = await locateLayer({ root, driver: 'overlay2', files }, chains[0]!);
+    const scan = await scanTarSplit(located.tarSplit);
+    expect(scan.size).toBe(layer.length);
+    const chunks: Buffer[] = [];
+    for await (const chunk of assembleLayerTar(located.tarSplit, files.contents(located.diffDir, scan.files))) chunks.push(chunk);
+    const rebuilt = Buffer.concat(chunks);
+    // The 3 MiB file went out as it was read, not gathered whole first.
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(2 << 20);
     expect(rebuilt.length).toBe(layer.length);
     expect(rebuilt.equals(layer)).toBe(true);
   });
@@ -66,7 +74,7 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layers = [await awkwardLayer(), await makeLayerTar([{ name: 'weights.bin', content: randomBytes(2 << 20) }]), await makeLayerTar([])];
     const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const seen = await visitAll(source, diffIds, 3);
     expect([...seen.keys()].sort()).toEqual([...diffIds].sort());
     for (const [diffId, bytes] of seen) expect(sha256(bytes)).toBe(diffId);
@@ -76,7 +84,7 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layers = [await awkwardLayer(), await makeLayerTar([{ name: 'weights.bin', content: randomBytes(3 << 20) }]), await makeLayerTar([])];
     const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const sizes = new Map<string, number | undefined>();
     await source.forEachLayer(diffIds, async (diffId, stream, size) => {
       sizes.set(diffId, size);
@@ -93,7 +101,7 @@ describe('the engine-store source', () => {
       await makeLayerTar([{ name: 'medium', content: randomBytes(1 << 20) }]),
     ];
     const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const order: string[] = [];
     await source.forEachLayer(diffIds, async (diffId, stream) => {
       order.push(diffId);
@@ -107,7 +115,7 @@ describe('the engine-store source', () => {
     const layers = [await makeLayerTar([{ name: 'a', content: Buffer.from('a') }]), await makeLayerTar([{ name: 'b', content: Buffer.from('b') }])];
     const { diffIds, diffDirs } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
     rmSync(diffDirs[0]!, { recursive: true }); // the first layer's files are gone: reading it would fail
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const seen = await visitAll(source, [diffIds[1]!]);
     expect(seen.get(diffIds[1]!)?.equals(layers[1]!)).toBe(true);
   });
@@ -117,7 +125,7 @@ describe('the engine-store source', () => {
     const layer = await makeLayerTar([{ name: 'model.py', content: Buffer.from('weights = 1\n') }]);
     const { diffIds, diffDirs } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
     writeFileSync(path.join(diffDirs[0]!, 'model.py'), 'weights = 2\n'); // same size, other bytes
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     let ended = false;
     const failure = await source
       .forEachLayer(diffIds, async (_diffId, stream) => {
@@ -136,7 +144,7 @@ describe('the engine-store source', () => {
     const layer = await makeLayerTar([{ name: 'w.bin', content: randomBytes(2 << 20) }]);
     const { diffIds, diffDirs } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
     truncateSync(path.join(diffDirs[0]!, 'w.bin'), 1000);
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const failure = await visitAll(source, diffIds).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(LayerSourceError);
     expect((failure as Error).message).toMatch(/ends .* before the size/);
@@ -147,7 +155,7 @@ describe('the engine-store source', () => {
     const layer = await makeLayerTar([{ name: 'a', content: Buffer.from('a') }]);
     const { diffIds } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
     const other = sha256('not stored');
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds: [...diffIds, other] });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds: [...diffIds, other] });
     await expect(visitAll(source, [other])).rejects.toThrow(/not in the engine's layer store/);
     await expect(visitAll(source, [sha256('stranger')])).rejects.toThrow(/is not a layer of image/);
   });
@@ -156,7 +164,7 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layer = await makeLayerTar([{ name: 'w.bin', content: randomBytes(4 << 20) }]);
     const { diffIds } = writeEngineStore(root, [layer], makeConfig([sha256(layer)]));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const controller = new AbortController();
     const visit = async (_diffId: string, stream: Readable) => {
       for await (const _chunk of stream) controller.abort(new Error('stopped by the user'));
@@ -168,7 +176,7 @@ describe('the engine-store source', () => {
     const root = tempRoot();
     const layers = [await makeLayerTar([{ name: 'w.bin', content: randomBytes(3 << 20) }]), await makeLayerTar([{ name: 'a', content: Buffer.from('a') }])];
     const { diffIds } = writeEngineStore(root, layers, makeConfig(layers.map((l) => sha256(l))));
-    const source = createEngineStoreSource({ root, driver: 'overlay2' }, { id: 'sha256:x', diffIds });
+    const source = createEngineStoreSource({ root, driver: 'overlay2', files: directStoreFiles(root) }, { id: 'sha256:x', diffIds });
     const seen: string[] = [];
     await source.forEachLayer(diffIds, async (diffId, stream) => {
       if (diffId === diffIds[0]) {

@@ -6,7 +6,9 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliImageExporter } from '../../../src/docker/image-export.js';
 import { createDockerSaveSource } from '../../../src/image/docker-save.js';
-import { probeEngineStore } from '../../../src/image/engine-store.js';
+import { probeEngineStore, type EngineStoreProbe } from '../../../src/image/engine-store.js';
+import { directStoreFiles } from '../../../src/image/store-files.js';
+import type { startStoreHelper } from '../../../src/image/store-helper.js';
 import { inspectLocalImage } from '../../../src/image/inspect.js';
 import { openLayerSource } from '../../../src/image/open-source.js';
 import type { LocalImage } from '../../../src/image/types.js';
@@ -53,7 +55,7 @@ type LocalImageSource = Awaited<ReturnType<typeof openLayerSource>>;
 describe('probing the engine store', () => {
   it('is available for a local overlay2 engine whose data root is readable', async () => {
     const { docker, root } = await fixtureImage();
-    expect(await probeEngineStore(docker, {})).toEqual({ available: true, store: { root, driver: 'overlay2' } });
+    expect(await probeEngineStore(docker, {})).toMatchObject({ available: true, store: { root, driver: 'overlay2', files: { describe: `the engine's storage at ${root}` } } });
   });
 
   it('is not for a remote engine, another driver, or an unreadable root, and says why', async () => {
@@ -62,7 +64,8 @@ describe('probing the engine store', () => {
     const other = await fixtureImage({ driver: 'btrfs' });
     expect(await probeEngineStore(other.docker, {})).toMatchObject({ available: false, reason: expect.stringContaining('btrfs') });
     const gone = fakeDocker({ 'info --format {{json .}}': { stdout: JSON.stringify({ Driver: 'overlay2', DockerRootDir: '/nonexistent/docker' }) } });
-    expect(await probeEngineStore(gone, {})).toMatchObject({ available: false, reason: expect.stringContaining('not readable') });
+    // A local engine whose root this user cannot read: a helper container may read it instead.
+    expect(await probeEngineStore(gone, {})).toMatchObject({ available: false, reason: expect.stringContaining('not readable'), helperRoot: '/nonexistent/docker' });
   });
 });
 
@@ -145,6 +148,53 @@ describe('the docker-save source', () => {
     const failure = await readLayers(createDockerSaveSource(cliImageExporter(docker), image), diffIds).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(LayerSourceError);
     expect((failure as Error).message).toContain('reference does not exist');
+  });
+});
+
+describe('a user who cannot read the engine\'s storage (the docker group)', () => {
+  const unreadable = (root: string): EngineStoreProbe => ({ available: false, reason: `the engine's data root ${root} is not readable here`, helperRoot: root });
+
+  it('reads it through a helper container, which the source closes', async () => {
+    const { docker, image, root, diffIds, config } = await fixtureImage();
+    const started: string[] = [];
+    let closed = 0;
+    const startHelper: typeof startStoreHelper = async (_docker, options) => {
+      started.push(`${options.root} ${options.image} ${options.probeFile}`);
+      return { ...directStoreFiles(options.root), describe: 'a helper container', close: async () => void closed++ };
+    };
+    const log: string[] = [];
+    const source = await openLayerSource(docker, image, { engineStore: unreadable(root), startHelper, exporter: cliImageExporter(docker), log: (m) => log.push(m) });
+    expect(source.kind).toBe('engine-store');
+    expect(started).toEqual([`${root} ${image.id} image/overlay2/imagedb/content/sha256/${image.id.slice(7)}`]);
+    expect(log).toEqual(['reading layers from a helper container']);
+    expect(await readLayers(source, diffIds)).toEqual(expect.arrayContaining(diffIds.map((d) => [d, d])));
+    expect((await source.readConfig()).equals(config)).toBe(true);
+    expect(docker.calls.some((c) => c.argv[0] === 'save')).toBe(false);
+    await source.close();
+    expect(closed).toBe(1);
+  });
+
+  it('falls back to the export when the helper cannot start, and says why', async () => {
+    const { docker, image, root } = await fixtureImage();
+    const startHelper: typeof startStoreHelper = async () => {
+      throw new Error('the helper container did not start: exec: "sh": executable file not found');
+    };
+    const log: string[] = [];
+    const source = await openLayerSource(docker, image, { engineStore: unreadable(root), startHelper, exporter: cliImageExporter(docker), log: (m) => log.push(m) });
+    expect(source.kind).toBe('docker-save');
+    expect(log.join('\n')).toMatch(/not readable here, and a helper container could not read it either \(the helper container did not start: exec: "sh"/);
+  });
+
+  it('does not try a helper for an engine that is not local', async () => {
+    const { docker, image } = await fixtureImage();
+    let tried = false;
+    const startHelper: typeof startStoreHelper = async () => {
+      tried = true;
+      throw new Error('unreachable');
+    };
+    const source = await openLayerSource(docker, image, { engineStore: { available: false, reason: 'the engine is not local (tcp://10.0.0.2:2375)' }, startHelper, exporter: cliImageExporter(docker) });
+    expect(source.kind).toBe('docker-save');
+    expect(tried).toBe(false);
   });
 });
 

@@ -147,8 +147,10 @@ describe('cog doctor', () => {
     expect((await doctor(dir)).findings.find((f) => f.check === 'env-layer-source')).toEqual({
       check: 'env-layer-source',
       severity: 'ok',
-      message: `cog push reads layers with docker save (the engine's data root ${tmpdir()} is not readable here (another machine or VM, or not root))`,
+      message: `cog push reads layers from the engine's storage at ${tmpdir()} through a helper container (the engine's data root ${tmpdir()} is not readable here (another machine or VM, or not root)), else with docker save`,
     });
+    const remote = await runDoctor({ cwd: dir, docker: healthyEngine(), env: { DOCKER_HOST: 'tcp://10.0.0.2:2375' } });
+    expect(remote.findings.find((f) => f.check === 'env-layer-source')?.message).toBe('cog push reads layers with docker save (the engine is not local (tcp://10.0.0.2:2375))');
   });
 
   it('without an engine: an error with its fix', async () => {
