@@ -19,9 +19,9 @@ if (process.argv[2] === 'push' && !process.execArgv.includes(tuned)) {
     stdio: 'inherit',
     env: { MALLOC_ARENA_MAX: '1', ...process.env, COGPACK_PARENT_PID: String(process.pid) },
   });
-  // Ctrl-C reaches the child from the terminal; a SIGTERM sent to this process is passed on.
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 143)));
+  // Ctrl-C reaches the child from the terminal; a SIGTERM or SIGHUP sent to this process is passed on.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143)));
 } else {
   if (process.env.COGPACK_PARENT_PID) {
     // The wrapper above was killed outright (SIGKILL): stop as if interrupted rather than run on unseen.

@@ -23,7 +23,7 @@ export interface StoreFiles {
 const wholeFileLimit = 1 << 20;
 /** Read-ahead of small files: many tiny files would otherwise cost one thread-pool round trip each. */
 const readAheadFiles = 64;
-const readAheadBytes = 16 << 20;
+const readAheadBytes = 4 << 20;
 const readChunk = 1 << 20;
 
 /** Whether the data root can be read here as files (root, or a rootless engine's own directory). */
