@@ -105,12 +105,48 @@ export async function startStoreHelper(docker: DockerCli, options: StoreHelperOp
     throw error;
   }
 
+  // Reads asked for in the same turn (every layer's cache-id, then every tar-split) go in one
+  // `tar` of them all: one exec (~70 ms) instead of one each.
+  let batch: Array<{ relative: string; resolve: (bytes: Buffer | undefined) => void; reject: (error: unknown) => void }> = [];
+  const readBatch = async (): Promise<void> => {
+    const wanted = batch;
+    batch = [];
+    try {
+      const found = await readMany(run, wanted.map((read) => read.relative));
+      for (const read of wanted) read.resolve(found.get(read.relative));
+    } catch (error) {
+      for (const read of wanted) read.reject(error);
+    }
+  };
+
   return {
     describe: `the engine's storage at ${options.root}, through a helper container (${name})`,
-    read: (relative) => readWhole(`cat ${quote(`/engine/${relative}`)}`),
+    read: (relative) =>
+      new Promise((resolve, reject) => {
+        if (batch.length === 0) setImmediate(() => void readBatch());
+        batch.push({ relative, resolve, reject });
+      }),
     contents: (layerDir, files) => contentsOf(run, dir, layerDir, files),
     close,
   };
+}
+
+/** Whole files of the store, by path relative to its root, as one tar; a file that is not there is left out. */
+async function readMany(run: (script: string) => Promise<{ stream: Readable; exited: Promise<number> }>, paths: string[]): Promise<Map<string, Buffer>> {
+  const { default: tar } = await import('tar-stream');
+  const words = paths.map((file) => quote(file)).join(' ');
+  const { stream, exited } = await run(`cd /engine && set -- && for f in ${words}; do [ -r "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || tar -cf - -- "$@"`);
+  const found = new Map<string, Buffer>();
+  const extract = tar.extract();
+  stream.on('error', (error) => extract.destroy(error));
+  stream.pipe(extract);
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+    found.set(entry.header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+  }
+  if ((await exited) !== 0) throw new Error('the helper container could not list the engine\'s storage');
+  return found;
 }
 
 /** The files' contents, concatenated in order, copied by `xargs cat` from a NUL-separated list. */
