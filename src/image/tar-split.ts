@@ -69,6 +69,15 @@ export async function scanTarSplit(tarSplit: Buffer): Promise<{ size: number; fi
  */
 export async function* assembleLayerTar(tarSplit: Buffer, contents: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const source = contents[Symbol.asyncIterator]();
+  try {
+    yield* assemble(tarSplit, source);
+  } finally {
+    // Stopped early (the upload failed, or read the layer again): the contents' files close now.
+    await source.return?.();
+  }
+}
+
+async function* assemble(tarSplit: Buffer, source: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   let carry: Buffer | undefined;
   let output: Buffer[] = [];
   let outputBytes = 0;

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { BlobReader } from './blob-reader.js';
 import { defaultChunkSize, effectiveChunkSize } from './chunk-limits.js';
-import { ChunksRefused, describeFailure, RestartBlob, uploadChunks, type ChunkRetry, type ChunkUploadArgs, type SessionState } from './chunk-upload.js';
+import { ChunksRefused, closeWithBody, describeFailure, RestartBlob, uploadChunks, type ChunkRetry, type ChunkUploadArgs, type SessionState } from './chunk-upload.js';
 import { ChunkWindow, type UploadWindow } from './chunk-window.js';
 import { RereadWindow } from './reread-window.js';
 import type { RegistryClient } from './client.js';
@@ -63,6 +63,8 @@ class BlobPush {
   private chunkSize: number | undefined;
   /** The largest chunk the registry announced (`OCI-Chunk-Max-Length`). */
   private serverMaxChunk: number | undefined;
+  /** The whole blob, once an attempt read all of it: its digest is then known even when computed. */
+  private seen: { digest: string; size: number } | undefined;
 
   constructor(
     private readonly client: RegistryClient,
@@ -99,8 +101,9 @@ class BlobPush {
           await this.abandonSession();
           this.options.onProgress?.(0);
           // A session lost after its closing PUT may still have committed the blob.
-          const committed = digest ? await this.client.headBlob(digest, { signal }) : undefined;
-          if (digest && committed) return this.done('pushed', digest, committed.size);
+          const known = digest ?? this.seen?.digest;
+          const committed = known ? await this.client.headBlob(known, { signal }) : undefined;
+          if (known && committed) return this.done('pushed', known, committed.size);
           this.options.onEvent?.({ kind: 'restart', reason: describeFailure(error.cause ?? error), restarts: restarts + 1, chunkSize: this.chunkSize });
           await this.policy.wait(this.policy.delayAfter(withoutProgress), signal);
         }
@@ -120,6 +123,8 @@ class BlobPush {
    * caps chunks (GHCR, ECR, `OCI-Chunk-Max-Length`) keeps its cap.
    */
   private escalate(): void {
+    // A blob that fits in one request goes in one request whatever the chunk size.
+    if (this.seen && this.seen.size <= this.client.uploadOptions.monolithicThreshold) this.chunkSize = undefined;
     if (this.chunkSize === undefined) return;
     const { knownLimits, chunkSize: configured } = this.client.uploadOptions;
     const cap = knownLimits.maxChunk ?? this.serverMaxChunk;
@@ -183,31 +188,39 @@ class BlobPush {
     }
     const reader = new BlobReader(await this.upload.open(), { hash: !this.upload.digest });
     try {
-      if (!chunked) return await this.inOneRequest(state, reader, Buffer.alloc(0));
-      // A small probe first, unless the size says the blob is bigger: a blob that ends within it
-      // goes up in one request without taking one of the (few, large) pooled chunk buffers, so
-      // small layers never wait behind big ones.
-      const probe = Buffer.allocUnsafe(size !== undefined && size > monolithicThreshold ? 0 : Math.max(1, Math.min(monolithicThreshold, chunkSize)));
-      const probed = await reader.fill(probe);
-      if (probe.length > 0 && probed <= monolithicThreshold && (await reader.atEnd())) {
-        const digest = this.upload.digest ?? reader.digest();
-        await this.client.finishUpload(state.location, digest, { body: probe.subarray(0, probed), length: probed }, { signal: this.options.signal });
-        this.state = undefined;
-        return this.done('pushed', digest, probed);
-      }
-      const window = new ChunkWindow(await this.chunkBuffer(chunkSize), reader, this.upload.size);
-      window.preload(probe.subarray(0, probed));
-      if (!window.streams) await window.fill();
-      try {
-        const pushed = await uploadChunks(this.chunkArgs(window, state, chunkSize, () => this.upload.digest ?? reader.digest()));
-        this.state = undefined;
-        return this.done('pushed', pushed.digest, pushed.size);
-      } catch (error) {
-        if (!(error instanceof ChunksRefused)) throw error;
-        return await this.afterChunksRefused(state, reader, window.head());
-      }
+      return await this.readerUpload(state, reader, chunked, chunkSize);
     } finally {
+      if (reader.finished) this.seen = { digest: this.upload.digest ?? reader.digest(), size: reader.bytesRead };
       reader.destroy();
+    }
+  }
+
+  /** An upload from a reader of the blob: in one request, or in chunks through a buffer. */
+  private async readerUpload(state: SessionState, reader: BlobReader, chunked: boolean, chunkSize: number): Promise<PushedBlob> {
+    const { monolithicThreshold } = this.client.uploadOptions;
+    const { size } = this.upload;
+    if (!chunked) return await this.inOneRequest(state, reader, Buffer.alloc(0));
+    // A small probe first, unless the size says the blob is bigger: a blob that ends within it
+    // goes up in one request without taking one of the (few, large) pooled chunk buffers, so
+    // small layers never wait behind big ones.
+    const probe = Buffer.allocUnsafe(size !== undefined && size > monolithicThreshold ? 0 : Math.max(1, Math.min(monolithicThreshold, chunkSize)));
+    const probed = await reader.fill(probe);
+    if (probe.length > 0 && probed <= monolithicThreshold && (await reader.atEnd())) {
+      const digest = this.upload.digest ?? reader.digest();
+      await closeWithBody(this.client.finishUpload(state.location, digest, { body: probe.subarray(0, probed), length: probed }, { signal: this.options.signal }));
+      this.state = undefined;
+      return this.done('pushed', digest, probed);
+    }
+    const window = new ChunkWindow(await this.chunkBuffer(chunkSize), reader, this.upload.size);
+    window.preload(probe.subarray(0, probed));
+    if (!window.streams) await window.fill();
+    try {
+      const pushed = await uploadChunks(this.chunkArgs(window, state, chunkSize, () => this.upload.digest ?? reader.digest()));
+      this.state = undefined;
+      return this.done('pushed', pushed.digest, pushed.size);
+    } catch (error) {
+      if (!(error instanceof ChunksRefused)) throw error;
+      return await this.afterChunksRefused(state, reader, window.head());
     }
   }
 
@@ -268,7 +281,7 @@ class BlobPush {
     const length = this.upload.size;
     try {
       if (this.upload.digest) {
-        await this.client.finishUpload(state.location, this.upload.digest, { body, length }, { signal });
+        await closeWithBody(this.client.finishUpload(state.location, this.upload.digest, { body, length }, { signal }));
         this.state = undefined;
         return this.done('pushed', this.upload.digest, reader.bytesRead);
       }

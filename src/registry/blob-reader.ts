@@ -77,6 +77,11 @@ export class BlobReader {
     }
   }
 
+  /** Whether every byte of the stream was handed out. */
+  get finished(): boolean {
+    return this.ended && this.pending === undefined;
+  }
+
   /** `sha256:<hex>` of every byte handed out; only for a reader made with `hash: true`, at the end. */
   digest(): string {
     if (!this.hash) throw new Error('BlobReader: digest() without hashing');

@@ -72,7 +72,7 @@ export async function uploadChunks(args: ChunkUploadArgs): Promise<{ digest: str
     const end = Math.min(window.streams ? window.limit : window.end, state.confirmed + pieceSize);
     if (knownLimits.lastChunkInPut && (await isLastChunk(window, end))) {
       const digest = await lastDigest(window, args.digest, end);
-      await client.finishUpload(state.location, digest, { body: window.body(state.confirmed, end, args.onProgress), start: state.confirmed, length: end - state.confirmed }, { signal });
+      await closeWithBody(client.finishUpload(state.location, digest, { body: window.body(state.confirmed, end, args.onProgress), start: state.confirmed, length: end - state.confirmed }, { signal }));
       return { digest, size: end };
     }
     try {
@@ -117,6 +117,21 @@ export async function uploadChunks(args: ChunkUploadArgs): Promise<{ digest: str
   const digest = args.digest();
   await client.finishUpload(state.location, digest, undefined, { signal });
   return { digest, size: state.confirmed };
+}
+
+/**
+ * A closing PUT that carries bytes. Sent again after a fault, it may find the registry holding part
+ * of it (distribution v3 keeps what a cut PUT delivered) and answer 416: the session then cannot
+ * take the body from its start, so the blob starts over in a new one (after a HEAD, in case the
+ * first PUT did commit it).
+ */
+export async function closeWithBody(put: Promise<void>): Promise<void> {
+  try {
+    await put;
+  } catch (error) {
+    if (error instanceof RegistryResponseError && error.status === 416) throw new RestartBlob('the registry kept part of a closing PUT', { cause: error });
+    throw error;
+  }
 }
 
 /** Whether the chunk ending at `end` is the blob's last (the layer has no bytes past it). */

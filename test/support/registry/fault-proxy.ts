@@ -24,6 +24,10 @@ export interface ProxyFaultContext {
   /** 1-based number of this request among the proxied requests of its method. */
   methodCount: number;
   contentRange: string | undefined;
+  /** Whether the request carries blob bytes (a PATCH, or a PUT with the last or only chunk). */
+  hasBody: boolean;
+  /** Content-Length, when the request gives one. */
+  length: number | undefined;
 }
 
 export interface ProxyLogEntry {
@@ -59,7 +63,9 @@ export async function startFaultProxy(
     const contentRange = request.headers['content-range'];
     const entry: ProxyLogEntry = { method, path, contentRange, forwardedBytes: 0, outcome: 'error' };
     log.push(entry);
-    const chosen = fault({ method, path, methodCount, contentRange });
+    const length = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+    const hasBody = (length ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const chosen = fault({ method, path, methodCount, contentRange, hasBody, length });
 
     if (chosen?.kind === 'stall') {
       entry.outcome = 'stall';

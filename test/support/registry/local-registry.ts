@@ -16,6 +16,8 @@ import bcrypt from 'bcryptjs';
 export interface LocalRegistry {
   /** `127.0.0.1:port` */
   host: string;
+  /** Where it stores blobs and upload sessions (`docker/registry/v2/…`), for tests that look inside. */
+  storageDir: string;
   stop(): Promise<void>;
 }
 
@@ -26,6 +28,12 @@ export interface LocalRegistryOptions {
   authYaml?: string;
   /** How long to wait for /v2/ to answer, ms. Default 20 000. */
   startTimeoutMs?: number;
+  /**
+   * `2.8`: Debian's docker-registry, which forgets an upload session after a cut or a lost answer.
+   * `3`: distribution v3, built by the test bed (COGPACK_TEST_REGISTRY_V3), which keeps it.
+   * Default `2.8`.
+   */
+  version?: '2.8' | '3';
 }
 
 export async function startLocalRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
@@ -58,7 +66,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   await writeFile(path.join(dir, 'config.yml'), config);
   let child: ChildProcess;
   try {
-    child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(registryBinary(options.version ?? '2.8'), ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -87,12 +95,19 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       throw new Error(`docker-registry exited at start: ${stderr}`);
     }
     const answered = await fetch(`http://${host}/v2/`).then((r) => r.status, () => 0);
-    if (answered === 200 || answered === 401) return { host, stop };
+    if (answered === 200 || answered === 401) return { host, storageDir: path.join(dir, 'data'), stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not answer on ${host}: ${stderr}`);
     }
   }
+}
+
+function registryBinary(version: '2.8' | '3'): string {
+  if (version === '2.8') return 'docker-registry';
+  const binary = process.env.COGPACK_TEST_REGISTRY_V3;
+  if (!binary) throw new Error('COGPACK_TEST_REGISTRY_V3 is not set: scripts/testbed.sh builds distribution v3 and exports it');
+  return binary;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
