@@ -113,8 +113,9 @@ describe('cog push on a bad network [engine] [registry]', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^error: could not push (layer \d+|the image config) to 127\.0\.0\.1:\d+\/bad-network\/model-\S+: (PATCH|PUT) \S+ on 127\.0\.0\.1:\d+: 503 Service Unavailable: INJECTED injected 503 by the fault proxy \(after 5 attempts\)$/m);
     expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
-    // docs/push.md: a blob gives up within two minutes with the default retry policy.
-    expect(result.seconds).toBeLessThan(120);
+    // docs/push.md: a registry that refuses every upload request ends the push within about 10 s
+    // per blob (the waits between attempts); a minute leaves room for a slow machine.
+    expect(result.seconds).toBeLessThan(60);
     const tags = await fetch(`http://${registry.host}/v2/bad-network/model-${runId}/tags/list`);
     expect(tags.status).toBe(404); // the repository has blobs, but no manifest was ever put
   }, 300_000);
