@@ -22,7 +22,7 @@ import type { BlobUpload, PushedBlob, UploadSession } from './types.js';
  * down to one request for the whole blob, rather than more of the same.
  *
  * The budget counts failures without progress, not failures in total: a session that got chunks
- * accepted before it was lost made progress. A blob gives up after `policy.attempts` failures in
+ * accepted before it was lost made progress. A blob gives up after `policy.uploadAttempts` failures in
  * a row without progress, or after `maxRestarts` restarts in all.
  */
 
@@ -89,14 +89,14 @@ class BlobPush {
       let withoutProgress = 0;
       for (let restarts = 0; ; restarts++) {
         try {
-          session ??= await this.client.startUpload({ signal });
+          session ??= await this.startSession();
           return await this.uploadIn(session);
         } catch (error) {
           session = undefined;
           const restartable = error instanceof UploadSessionLostError || error instanceof RestartBlob;
           if (!restartable || signal?.aborted) throw error;
           withoutProgress = (this.state?.accepted ?? 0) > 0 ? 1 : withoutProgress + 1;
-          if (withoutProgress >= this.policy.attempts || restarts + 1 >= maxRestarts) throw this.sessionsSpent(error, restarts + 1, withoutProgress);
+          if (withoutProgress >= this.policy.uploadAttempts || restarts + 1 >= maxRestarts) throw this.sessionsSpent(error, restarts + 1, withoutProgress);
           this.escalate();
           await this.abandonSession();
           this.options.onProgress?.(0);
@@ -142,7 +142,12 @@ class BlobPush {
       if (from === this.client.repository) continue;
       let result;
       try {
-        result = await this.client.mountBlob(digest, from, { signal: this.options.signal });
+        // Not cancelled mid-way, like a POST for an upload (startSession): a 202 opens a session.
+        result = await this.client.mountBlob(digest, from);
+        if (result.outcome === 'upload-started' && this.options.signal?.aborted) {
+          await this.client.cancelUpload(result.session.location, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+          this.options.signal.throwIfAborted();
+        }
       } catch (error) {
         // No read access to the source (or it is gone): an upload still works.
         if (error instanceof RegistryResponseError && [401, 403, 404].includes(error.status)) continue;
@@ -224,14 +229,25 @@ class BlobPush {
     }
   }
 
+  /**
+   * A new upload session, known before anything can cancel it: a POST the registry answered but
+   * this push never heard (cancelled mid-way) would leave a session nobody can close. The POST is
+   * quick and has no body; a cancel that came meanwhile takes effect right after, and the session
+   * is then closed like any other.
+   */
+  private async startSession(): Promise<UploadSession> {
+    const session = await this.client.startUpload();
+    this.state = { location: session.location, confirmed: 0, accepted: 0 };
+    this.options.signal?.throwIfAborted();
+    return session;
+  }
+
   /** Cog's rule too: a registry that refuses the first ranged PATCH does not do chunks. `head`: bytes already read. */
   private async afterChunksRefused(state: SessionState, reader: BlobReader, head: Buffer): Promise<PushedBlob> {
     this.client.refusesChunks = true;
     await this.client.cancelUpload(state.location).catch(() => undefined);
-    const fresh = await this.client.startUpload({ signal: this.options.signal });
-    const freshState = { location: fresh.location, confirmed: 0, accepted: 0 };
-    this.state = freshState;
-    return this.inOneRequest(freshState, reader, head);
+    await this.startSession();
+    return this.inOneRequest(this.state!, reader, head);
   }
 
   private chunkArgs(window: UploadWindow, state: SessionState, chunkSize: number, digest: () => string): ChunkUploadArgs {

@@ -90,12 +90,12 @@ export async function uploadChunks(args: ChunkUploadArgs): Promise<{ digest: str
       if (state.accepted === 0 && state.confirmed === 0 && (status === 416 || status === 400)) throw new ChunksRefused(status);
       failures++;
       const floor = Math.max(1024 * 1024, knownLimits.minChunk ?? 0);
-      if (status === 413 && pieceSize > floor && failures < args.policy.attempts) {
+      if (status === 413 && pieceSize > floor && failures < args.policy.uploadAttempts) {
         // A proxy's body limit (Cloudflare, nginx): nothing was kept; try smaller chunks.
         pieceSize = Math.max(floor, Math.floor(pieceSize / 2));
         continue;
       }
-      if ((!isRetryableFailure(error) && status !== 416) || failures >= args.policy.attempts) throw withAttempts(error, failures);
+      if ((!isRetryableFailure(error) && status !== 416) || failures >= args.policy.uploadAttempts) throw withAttempts(error, failures);
       args.onRetry?.({ reason: describeFailure(error), failures });
       const retryAfter = error instanceof RegistryResponseError ? error.retryAfter : undefined;
       await args.policy.wait(args.policy.delayAfter(failures, retryAfter), signal);

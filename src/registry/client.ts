@@ -167,7 +167,9 @@ export class RegistryClient {
       headers['content-length'] = String(lastChunk.length);
       if (lastChunk.start !== undefined && lastChunk.length > 0) headers['content-range'] = `${lastChunk.start}-${lastChunk.start + lastChunk.length - 1}`;
     }
-    const request: TransportRequest = { method: 'PUT', url: withQuery(location, { digest }), headers, body: lastChunk?.body, signal: options.signal };
+    // A PUT that carries bytes is an upload: it gets the uploads' patience.
+    const attempts = lastChunk ? this.transport.retryPolicy.uploadAttempts : undefined;
+    const request: TransportRequest = { method: 'PUT', url: withQuery(location, { digest }), headers, body: lastChunk?.body, signal: options.signal, ...(attempts ? { attempts } : {}) };
     const response = await this.send(request);
     sessionGoneOn404(response);
     expectStatus(response, [201, 204]);

@@ -4,6 +4,13 @@ import { errorCode } from './registry-errors.js';
 export interface RetryOptions {
   /** Attempts per request, the first included. Default 5. */
   attempts?: number;
+  /**
+   * Attempts in a row without progress for the requests that carry blob bytes (a chunk, a closing
+   * PUT with a body, a blob started over): more patient than other requests, because a network
+   * that fails a third of uploads still lets a push finish, where a registry that is down should
+   * be said to be down soon. Default 10 (`attempts`, when that is given).
+   */
+  uploadAttempts?: number;
   /** Base of the exponential backoff, ms: waits are drawn from [0, base × 2^(n-1)]. Default 500. */
   baseDelayMs?: number;
   /** Cap of one backoff wait, ms. Default 20 000. */
@@ -87,6 +94,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 /** Exponential backoff with full jitter, bounded attempts, `Retry-After` honoured. */
 export class RetryPolicy {
   readonly attempts: number;
+  readonly uploadAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterMs: number;
@@ -96,6 +104,7 @@ export class RetryPolicy {
 
   constructor(options: RetryOptions = {}) {
     this.attempts = Math.max(1, options.attempts ?? 5);
+    this.uploadAttempts = Math.max(1, options.uploadAttempts ?? options.attempts ?? 10);
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 20_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;

@@ -116,8 +116,15 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const layers = new Map<string, PushedLayerReport>();
   let layerCount: number | undefined;
   let openedSource: LayerSource | undefined;
+  // The user's cancel, or the first layer that cannot be pushed: the push is over either way, so
+  // the layers still going stop at once instead of using up their own retries.
+  const stopping = new AbortController();
+  const onCancel = () => stopping.abort(options.signal!.reason);
+  if (options.signal?.aborted) onCancel();
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  const signal = stopping.signal;
   try {
-    await client.ping(options.signal);
+    await client.ping(signal);
     const local = await inspectLocalImage(docker, options.image);
     layerCount = new Set(local.diffIds).size;
     const prefer = ({ auto: 'auto', storage: 'engine-store', export: 'docker-save' } as const)[options.layerSource ?? 'auto'];
@@ -130,7 +137,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
 
     // 1. What the registry already has, from what was pushed before: no reading, no compression.
     for (const diffId of new Set(local.diffIds)) {
-      const found = await findKnownLayer(client, cache, diffId, repositoryKey, options.signal);
+      const found = await findKnownLayer(client, cache, diffId, repositoryKey, signal);
       if (found) {
         layers.set(diffId, found);
         progress.update(diffId, { state: found.outcome, total: found.size, sent: found.size });
@@ -141,25 +148,30 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     await source.forEachLayer(
       missing,
       async (diffId, raw, size) => {
-        const layer = await uploadLayer({ client, source, diffId, raw, size, pool, options, progress, label: `layer ${local.diffIds.indexOf(diffId) + 1}` });
+        const layer = await uploadLayer({ client, source, diffId, raw, size, pool, options, signal, progress, label: `layer ${local.diffIds.indexOf(diffId) + 1}` }).catch(
+          (error: unknown) => {
+            if (!signal.aborted) stopping.abort(error);
+            throw error;
+          },
+        );
         bytesSent += layer.outcome === 'pushed' ? layer.size : 0;
         // Remembered before it is reported: a push killed after saying "pushed" never uploads it again.
         cache.recordPushed(diffId, layer, repositoryKey);
         progress.update(diffId, { state: layer.outcome, sent: layer.size, total: layer.size });
         layers.set(diffId, layer);
       },
-      { concurrency: options.concurrency ?? 3, signal: options.signal },
+      { concurrency: options.concurrency ?? 3, signal },
     );
     // 3. The config (the registry may have it: an unchanged image, pushed again), then the
     // manifest, only now that every blob is there.
-    const known = await client.headBlob(local.id, { signal: options.signal });
-    const configBytes = known ? undefined : await source.readConfig({ signal: options.signal });
+    const known = await client.headBlob(local.id, { signal });
+    const configBytes = known ? undefined : await source.readConfig({ signal });
     const config = configBytes
-      ? await client.pushBlob({ digest: local.id, size: configBytes.length, open: async () => Readable.from([configBytes]) }, { signal: options.signal, label: 'the image config' })
+      ? await client.pushBlob({ digest: local.id, size: configBytes.length, open: async () => Readable.from([configBytes]) }, { signal, label: 'the image config' })
       : { digest: local.id, size: known!.size, outcome: 'exists' as const };
     bytesSent += config.outcome === 'pushed' ? config.size : 0;
     const manifest = buildManifest({ id: local.id, size: config.size }, local.diffIds.map((diffId) => layers.get(diffId)!));
-    const digest = await client.putManifest(ref.tag ?? 'latest', manifest, manifestType, { signal: options.signal });
+    const digest = await client.putManifest(ref.tag ?? 'latest', manifest, manifestType, { signal });
     progress.stop();
     return {
       image: options.image,
@@ -173,6 +185,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     if (options.signal?.aborted) throw cancelled(layers, layerCount, bytesSent, error);
     throw error;
   } finally {
+    options.signal?.removeEventListener('abort', onCancel);
     progress.stop();
     await openedSource?.close();
     await pool.close();
@@ -224,6 +237,7 @@ interface UploadLayerArgs {
   size: number | undefined;
   pool: GzipPool;
   options: PushImageOptions;
+  signal: AbortSignal;
   progress: PushProgress;
   label: string;
 }
@@ -257,7 +271,7 @@ async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
       },
     },
     {
-      signal: options.signal,
+      signal: args.signal,
       label: args.label,
       onProgress: (sent) => progress.update(diffId, { sent, ...(stats.retries + stats.restarts > 0 ? { state: 'pushing' as const } : {}) }),
       onEvent: (event) => {

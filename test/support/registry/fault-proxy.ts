@@ -16,7 +16,9 @@ export type ProxyFault =
   /** Forward this many body bytes to the registry, then cut both connections. */
   | { kind: 'cut'; afterBytes: number }
   /** Read nothing, answer nothing. */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Forward the request after this many milliseconds (a slow link, to keep a push going). */
+  | { kind: 'delay'; ms: number };
 
 export interface ProxyFaultContext {
   method: string;
@@ -70,6 +72,14 @@ export async function startFaultProxy(
     if (chosen?.kind === 'stall') {
       entry.outcome = 'stall';
       return;
+    }
+    if (chosen?.kind === 'delay') {
+      await new Promise((resolve) => setTimeout(resolve, chosen.ms));
+      // The client gave up meanwhile: a slow link does not deliver it later.
+      if (request.socket.destroyed) {
+        entry.outcome = 'error';
+        return;
+      }
     }
     if (chosen?.kind === 'status' && chosen.when !== 'after-forward') {
       await readBody(request);

@@ -132,6 +132,17 @@ describe('lost sessions', () => {
 });
 
 describe('a cancelled upload', () => {
+  it('closes a session whose POST the cancel came during: the answer is awaited, then the DELETE sent', async () => {
+    const controller = new AbortController();
+    // The cancel comes while the registry handles the POST that opens the session.
+    const { registry, client } = await setup({ fault: (c) => void (c.method === 'POST' && controller.abort()) });
+    const error = await client.pushBlob(testBlob(4 * MiB), { signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(registry.sessionsStarted()).toBe(1);
+    expect(registry.log.filter((e) => e.method === 'DELETE' && e.path.includes('/blobs/uploads/'))).toHaveLength(1);
+    expect(registry.log.some((e) => e.method === 'PATCH')).toBe(false);
+  });
+
   it('abandons its session with a DELETE', async () => {
     const controller = new AbortController();
     const { registry, client } = await setup({});

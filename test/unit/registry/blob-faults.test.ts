@@ -155,7 +155,7 @@ describe('giving up', () => {
     const error = await client.pushBlob(blob, { label: 'layer 3' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     const message = (error as Error).message;
-    expect(message).toMatch(/^could not push layer 3 to 127\.0\.0\.1:\d+\/alice\/model: PATCH \/v2\/alice\/model\/blobs\/uploads\/u1 on 127\.0\.0\.1:\d+: 500 Internal Server Error: BLOB_UPLOAD_INVALID injected 500 \(after 5 attempts\)$/);
+    expect(message).toMatch(/^could not push layer 3 to 127\.0\.0\.1:\d+\/alice\/model: PATCH \/v2\/alice\/model\/blobs\/uploads\/u1 on 127\.0\.0\.1:\d+: 500 Internal Server Error: BLOB_UPLOAD_INVALID injected 500 \(after 10 attempts\)$/);
     expect(message).not.toContain('_state');
   });
 
