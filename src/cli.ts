@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands/table.js';
 import type { CommandContext, CommandDefinition } from './commands/define.js';
+import { parseOptions } from './commands/options.js';
 import { ExitCode, UserError } from './errors.js';
+import { processEnv, type Env } from './settings/env.js';
 import { Logger } from './ui/logger.js';
 import { redact } from './ui/redact.js';
 import { cogpackVersion } from './version.js';
@@ -13,6 +15,8 @@ export interface MainOptions {
   /** Where diagnostics go; default stderr. */
   writeErr?: (text: string) => void;
   signal?: AbortSignal;
+  /** The environment commands read (through settings/env.ts); default the process's. */
+  env?: Env;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<v
   for (const definition of commands) {
     const command = toCommander(definition, (debug) => ({
       cwd: options.cwd ?? process.cwd(),
+      env: options.env ?? processEnv(),
       logger: new Logger({ debug: debug || Boolean(program.opts().debug), write: (line) => writeErr(`${line}\n`) }),
       print,
       signal: options.signal ?? new AbortController().signal,
@@ -56,18 +61,30 @@ function toCommander(definition: CommandDefinition, context: (debug: boolean) =>
   if (definition.arguments) command.arguments(definition.arguments);
   if (definition.passThroughOptions) command.passThroughOptions();
   command.option('--debug', 'show debugging output');
-  for (const spec of definition.options) {
+  for (const [key, spec] of Object.entries(definition.options)) {
+    // A setting only the environment gives has no flag.
+    if (!spec.flags) continue;
     const option = new Option(spec.flags, spec.description);
-    if (spec.choices) option.choices(spec.choices);
+    if (option.attributeName() !== key) throw new Error(`cog ${definition.name}: option ${spec.flags} is declared as "${key}", not "${option.attributeName()}"`);
+    if (spec.listChoices && spec.kind.choices) option.choices(spec.kind.choices);
     if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+    // Values are checked by the option's kind (parseOptions), so every bad value reads the same.
     if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+    else if (spec.listChoices) option.argParser((value: string) => value);
     command.addOption(option);
   }
   command.action(async (...received: unknown[]) => {
-    const cmd = received.at(-1) as Command;
-    const args = cmd.args;
-    const { debug, ...options } = cmd.opts();
-    await definition.handler(args, options, context(Boolean(debug)));
+    const cmd = received.at(-1);
+    if (!(cmd instanceof Command)) throw new Error('commander called an action without its command');
+    const { debug, ...values } = cmd.opts();
+    const commandContext = context(Boolean(debug));
+    const parsed = await parseOptions(
+      definition.options,
+      { values, fromCommandLine: (key) => cmd.getOptionValueSource(key) === 'cli' },
+      commandContext.env,
+    );
+    for (const line of parsed.sources) commandContext.logger.debug(line);
+    await definition.handler(cmd.args, parsed.options, commandContext);
   });
   return command;
 }

@@ -37,6 +37,14 @@ export class UserError extends Error {
   }
 }
 
+/** A bad flag, argument or environment variable: the command line is the user's to fix (exit 2). */
+export class UsageError extends UserError {
+  constructor(message: string, options: Omit<UserErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.usage });
+    this.name = 'UsageError';
+  }
+}
+
 /** The engine (Docker/BuildKit) or a registry cannot be reached at all. */
 export class UnavailableError extends UserError {
   constructor(message: string, options: Omit<UserErrorOptions, 'exitCode'> = {}) {

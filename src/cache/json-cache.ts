@@ -1,21 +1,24 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 
 /**
  * cogpack's cache directory: `$COGPACK_CACHE_DIR`, else upstream's `$COG_CACHE_DIR` (CI jobs
  * written for upstream cache that folder), else `$XDG_CACHE_HOME/cogpack`, else `~/.cache/cogpack`.
  */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function cacheDir(env: Env = processEnv()): string {
   return cacheDirChoice(env).dir;
 }
 
 /** The cache directory and what chose it, for --debug. */
-export function cacheDirChoice(env: NodeJS.ProcessEnv = process.env): { dir: string; source: string } {
-  if (env.COGPACK_CACHE_DIR) return { dir: env.COGPACK_CACHE_DIR, source: 'COGPACK_CACHE_DIR' };
-  if (env.COG_CACHE_DIR) return { dir: env.COG_CACHE_DIR, source: 'COG_CACHE_DIR' };
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return { dir: path.join(base, 'cogpack'), source: env.XDG_CACHE_HOME ? 'XDG_CACHE_HOME' : 'the default' };
+export function cacheDirChoice(env: Env = processEnv()): { dir: string; source: string } {
+  for (const name of ['COGPACK_CACHE_DIR', 'COG_CACHE_DIR'] as const) {
+    const dir = readEnv(name, env);
+    if (dir) return { dir, source: name };
+  }
+  const xdg = readEnv('XDG_CACHE_HOME', env);
+  return { dir: path.join(xdg ?? path.join(os.homedir(), '.cache'), 'cogpack'), source: xdg ? 'XDG_CACHE_HOME' : 'the default' };
 }
 
 interface Entry<T> {

@@ -1,11 +1,20 @@
-import type { ProgressMode } from '../engine/argv.js';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { text } from '../settings/values.js';
+import { settingKinds } from '../settings/variables.js';
 import { formatBytes } from '../ui/format.js';
-import { parseSize } from '../ui/size.js';
-import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
-import type { CommandDefinition } from './define.js';
-import { configFileOption, jsonResultOption, noCacheOption, secretOption, separateWeightsOption } from './shared-options.js';
 import type { BuildModelResult } from '../workflows/build.js';
+import { defineCommand } from './define.js';
+import { option } from './options.js';
+import {
+  baseImageFlags,
+  baseImageOptions,
+  configFileOption,
+  jsonResultOption,
+  noCacheOption,
+  progressOption,
+  secretOption,
+  separateWeightsOption,
+} from './shared-options.js';
 
 /** The stable `cog build --json` document (docs/cli-json.md, docs/schemas/build.schema.json). */
 export function toBuildJson(result: BuildModelResult) {
@@ -19,47 +28,55 @@ export function toBuildJson(result: BuildModelResult) {
   };
 }
 
-export const buildCommand: CommandDefinition = {
+export const buildCommand = defineCommand({
   name: 'build',
   description: 'Build an image from cog.yaml',
-  options: [
-    { flags: '-t, --tag <name>', description: 'a name for the built image (default: cog.yaml image, else cog-<dirname>)' },
-    configFileOption,
-    noCacheOption,
-    secretOption,
-    {
-      flags: '--progress <mode>',
-      description: 'build output: auto (a spinner on a terminal), plain, tty, quiet, or json (one event per line) (default: $BUILDKIT_PROGRESS, else auto)',
-      choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
-    },
-    { flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)' },
-    jsonResultOption,
-    { flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)' },
-    { flags: '--openapi-schema <file>', description: 'use this OpenAPI schema instead of reading it from the predictor' },
-    separateWeightsOption,
-    { flags: '--weights-threshold <size>', description: 'files at least this big get layers of their own (default: 10MiB, or $COG_WEIGHTS_THRESHOLD)' },
+  options: {
+    tag: option({ flags: '-t, --tag <name>', description: 'a name for the built image (default: cog.yaml image, else cog-<dirname>)', kind: text() }),
+    file: configFileOption,
+    cache: noCacheOption,
+    secret: secretOption,
+    progress: progressOption(
+      'build output: auto (a spinner on a terminal), plain, tty, quiet, or json (one event per line) (default: $BUILDKIT_PROGRESS, else auto)',
+    ),
+    builder: option({ flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)', kind: text() }),
+    json: jsonResultOption,
+    dockerfile: option({ flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)', kind: text() }),
+    openapiSchema: option({
+      flags: '--openapi-schema <file>',
+      description: 'use this OpenAPI schema instead of reading it from the predictor',
+      kind: settingKinds.schemaFile,
+      env: 'COG_OPENAPI_SCHEMA',
+    }),
+    separateWeights: separateWeightsOption,
+    weightsThreshold: option({
+      flags: '--weights-threshold <size>',
+      description: 'files at least this big get layers of their own (default: 10MiB, or $COG_WEIGHTS_THRESHOLD)',
+      kind: settingKinds.weightsThreshold,
+      env: 'COG_WEIGHTS_THRESHOLD',
+    }),
     ...baseImageOptions,
-  ],
+  },
   handler: async (_args, options, context) => {
-    const baseFlags = readBaseImageFlags(options);
+    const baseFlags = baseImageFlags(options);
     if (options.dockerfile && (baseFlags.useCogBaseImage !== undefined || baseFlags.useCudaBaseImage !== undefined)) {
-      throw new UserError('--dockerfile cannot be combined with --use-cog-base-image or --use-cuda-base-image', { exitCode: 2 });
+      throw new UsageError('--dockerfile cannot be combined with --use-cog-base-image or --use-cuda-base-image');
     }
-    const threshold = (options.weightsThreshold as string | undefined) ?? process.env.COG_WEIGHTS_THRESHOLD;
     // Loaded on use: `cog --help` and other commands stay fast.
     const { buildModel } = await import('../workflows/build.js');
     const result = await buildModel({
       cwd: context.cwd,
-      configFile: options.file as string,
-      tag: options.tag as string | undefined,
+      configFile: options.file,
+      tag: options.tag,
       noCache: options.cache === false,
-      progress: (options.progress as ProgressMode | undefined) ?? (process.env.BUILDKIT_PROGRESS as ProgressMode | undefined),
-      secrets: options.secret as string[] | undefined,
-      builder: options.builder as string | undefined,
-      dockerfile: options.dockerfile as string | undefined,
-      openapiSchemaFile: options.openapiSchema as string | undefined,
-      weightsThresholdBytes: threshold ? parseSize(threshold) : undefined,
+      progress: options.progress,
+      secrets: options.secret,
+      builder: options.builder,
+      dockerfile: options.dockerfile,
+      openapiSchemaFile: options.openapiSchema,
+      weightsThresholdBytes: options.weightsThreshold,
       ...baseFlags,
+      env: context.env,
       logger: context.logger,
       signal: context.signal,
     });
@@ -67,4 +84,4 @@ export const buildCommand: CommandDefinition = {
     if (options.json) context.print(JSON.stringify(toBuildJson(result), null, 2));
     else context.logger.say(`Image built as ${result.image} (${formatBytes(result.size)})`);
   },
-};
+});

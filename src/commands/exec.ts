@@ -1,34 +1,33 @@
-import type { ProgressMode } from '../engine/argv.js';
 import { UserError, type ExitCode } from '../errors.js';
-import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
-import type { CommandDefinition } from './define.js';
-import { configFileOption, gpusOption, progressOption } from './shared-options.js';
+import { defineCommand } from './define.js';
+import { baseImageFlags, baseImageOptions, configFileOption, containerEnvOption, gpusOption, progressOption, publishOption } from './shared-options.js';
 
-export const execCommand: CommandDefinition = {
+export const execCommand = defineCommand({
   name: 'exec',
   arguments: '<command...>',
   description: "Run a command inside the model's environment, with the project mounted at /src",
   // Upstream stops reading its own flags at the command: `cog exec python -c …` passes -c on.
   passThroughOptions: true,
-  options: [
-    { flags: '-e, --env <name=value>', description: 'an environment variable for the container (repeatable)', repeatable: true },
-    { flags: '-p, --publish <port>', description: 'publish a port: PORT or HOST:PORT, the same port inside (repeatable)', repeatable: true },
-    gpusOption,
-    configFileOption,
-    progressOption,
+  options: {
+    env: containerEnvOption,
+    publish: publishOption,
+    gpus: gpusOption,
+    file: configFileOption,
+    progress: progressOption(),
     ...baseImageOptions,
-  ],
+  },
   handler: async (args, options, context) => {
     const { execInModel } = await import('../workflows/exec.js');
     const result = await execInModel({
       cwd: context.cwd,
-      configFile: options.file as string | undefined,
+      configFile: options.file,
       command: args,
-      env: (options.env as string[] | undefined) ?? [],
-      publish: (options.publish as string[] | undefined) ?? [],
-      gpus: options.gpus as string | undefined,
-      progress: (options.progress as ProgressMode | undefined) ?? (process.env.BUILDKIT_PROGRESS as ProgressMode | undefined),
-      ...readBaseImageFlags(options),
+      env: options.env ?? [],
+      publish: options.publish ?? [],
+      gpus: options.gpus,
+      progress: options.progress,
+      ...baseImageFlags(options),
+      hostEnv: context.env,
       logger: context.logger,
       signal: context.signal,
     });
@@ -36,4 +35,4 @@ export const execCommand: CommandDefinition = {
     // The command's own status is cog's (upstream exits 1 for any failure).
     if (result.exitCode !== 0) throw new UserError(`${args.join(' ')} exited with status ${result.exitCode}`, { exitCode: result.exitCode as ExitCode });
   },
-};
+});

@@ -1,9 +1,9 @@
-import type { CommandDefinition } from './define.js';
+import { defineCommand } from './define.js';
 
-export const initCommand: CommandDefinition = {
+export const initCommand = defineCommand({
   name: 'init',
   description: 'Create a cog.yaml, run.py and the rest of a Cog project in the current directory',
-  options: [],
+  options: {},
   handler: async (_args, _options, context) => {
     const { initProject } = await import('../workflows/init.js');
     const result = initProject({ cwd: context.cwd });
@@ -13,4 +13,4 @@ export const initCommand: CommandDefinition = {
       context.logger.say('\nNext: `cog build` to build the image, `cog run -i image=@photo.jpg` to try it, `cog push REGISTRY/NAME` to ship it.');
     }
   },
-};
+});

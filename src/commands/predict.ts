@@ -1,8 +1,8 @@
-import type { CommandDefinition } from './define.js';
+import { defineCommand } from './define.js';
 import { runCommand, runHandler } from './run.js';
 
 /** Upstream's deprecated alias of `cog run` (renamed in Cog 0.20): same flags, same behaviour, a warning. */
-export const predictCommand: CommandDefinition = {
+export const predictCommand = defineCommand({
   ...runCommand,
   name: 'predict',
   description: 'Run a prediction (deprecated, use cog run)',
@@ -10,4 +10,4 @@ export const predictCommand: CommandDefinition = {
     context.logger.warn('"cog predict" is deprecated, use "cog run"');
     await runHandler('predict', 'predict')(args, options, context);
   },
-};
+});

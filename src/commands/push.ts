@@ -1,10 +1,20 @@
-import type { ProgressMode } from '../engine/argv.js';
-import type { LayerEncoding } from '../image/types.js';
+import { inspectEnv } from '../settings/env.js';
+import { choice, count, switchFlag } from '../settings/values.js';
+import { settingKinds } from '../settings/variables.js';
 import { formatBytes } from '../ui/format.js';
 import type { PushModelResult } from '../workflows/push.js';
-import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
-import type { CommandDefinition } from './define.js';
-import { configFileOption, jsonResultOption, noCacheOption, secretOption, separateWeightsOption } from './shared-options.js';
+import { defineCommand } from './define.js';
+import { option } from './options.js';
+import {
+  baseImageFlags,
+  baseImageOptions,
+  configFileOption,
+  jsonResultOption,
+  noCacheOption,
+  progressOption,
+  secretOption,
+  separateWeightsOption,
+} from './shared-options.js';
 
 /** The stable `cog push --json` document (docs/cli-json.md, docs/schemas/push.schema.json). */
 export function toPushJson(result: PushModelResult) {
@@ -21,54 +31,79 @@ export function toPushJson(result: PushModelResult) {
   };
 }
 
-export const pushCommand: CommandDefinition = {
+export const pushCommand = defineCommand({
   name: 'push',
   arguments: '[image]',
   description: 'Build and push an image to a registry (in chunks, resumable, skipping what is there)',
-  options: [
-    configFileOption,
-    { flags: '--no-build', description: 'push the local image as it is, without building it first' },
-    jsonResultOption,
-    { flags: '--chunk-size <size>', description: 'upload chunk size (default: $COG_PUSH_DEFAULT_CHUNK_SIZE, else 96MiB, lowered when the registry asks)' },
-    { flags: '--concurrency <n>', description: 'layers uploaded at once (default: $COG_PUSH_CONCURRENCY, else 3)' },
-    { flags: '--compression-level <n>', description: 'gzip level for layers worth compressing, 1-9 (default: 1)' },
-    { flags: '--request-timeout <seconds>', description: 'give up on a registry request after this long, then retry (default: 60, or $COG_REQUEST_TIMEOUT)' },
-    { flags: '--layer-encoding <encoding>', description: 'force gzip or none for every layer (default: judged per layer)', choices: ['gzip', 'none'] },
-    { flags: '--layer-source <source>', description: "where layers are read: storage (the engine's, directly or through a helper container), export (docker save) or auto (default: $COG_PUSH_LAYER_SOURCE, else auto)" },
-    noCacheOption,
-    secretOption,
-    { flags: '--progress <mode>', description: 'build output: auto, plain, tty, quiet or json', choices: ['auto', 'plain', 'tty', 'quiet', 'json'] },
-    separateWeightsOption,
+  options: {
+    file: configFileOption,
+    build: option({ flags: '--no-build', description: 'push the local image as it is, without building it first', kind: switchFlag() }),
+    json: jsonResultOption,
+    chunkSize: option({
+      flags: '--chunk-size <size>',
+      description: 'upload chunk size (default: $COG_PUSH_DEFAULT_CHUNK_SIZE, else 96MiB, lowered when the registry asks)',
+      kind: settingKinds.chunkSize,
+      env: 'COG_PUSH_DEFAULT_CHUNK_SIZE',
+    }),
+    concurrency: option({
+      flags: '--concurrency <n>',
+      description: 'layers uploaded at once (default: $COG_PUSH_CONCURRENCY, else 3)',
+      kind: settingKinds.concurrency,
+      env: 'COG_PUSH_CONCURRENCY',
+    }),
+    compressionLevel: option({ flags: '--compression-level <n>', description: 'gzip level for layers worth compressing, 1-9 (default: 1)', kind: count({ min: 1, max: 9 }) }),
+    requestTimeout: option({
+      flags: '--request-timeout <seconds>',
+      description: 'give up on a registry request after this long, then retry (default: 60, or $COG_REQUEST_TIMEOUT)',
+      kind: settingKinds.requestTimeout,
+      env: 'COG_REQUEST_TIMEOUT',
+    }),
+    layerEncoding: option({
+      flags: '--layer-encoding <encoding>',
+      description: 'force gzip or none for every layer (default: judged per layer)',
+      kind: choice(['gzip', 'none']),
+      listChoices: true,
+    }),
+    layerSource: option({
+      flags: '--layer-source <source>',
+      description: "where layers are read: storage (the engine's, directly or through a helper container), export (docker save) or auto (default: $COG_PUSH_LAYER_SOURCE, else auto)",
+      kind: settingKinds.layerSource,
+      env: 'COG_PUSH_LAYER_SOURCE',
+    }),
+    cache: noCacheOption,
+    secret: secretOption,
+    progress: progressOption('build output: auto, plain, tty, quiet or json', undefined),
+    separateWeights: separateWeightsOption,
     ...baseImageOptions,
-  ],
+    // Upstream's knob, without a flag: blobs at most this big go up in one request.
+    multipartThreshold: option({ kind: settingKinds.multipartThreshold, env: 'COG_PUSH_MULTIPART_THRESHOLD' }),
+    openapiSchema: option({ kind: settingKinds.schemaFile, env: 'COG_OPENAPI_SCHEMA' }),
+  },
   handler: async (args, options, context) => {
-    const [{ pushModel }, { pushSettings }] = await Promise.all([import('../workflows/push.js'), import('../workflows/push-settings.js')]);
-    const settings = pushSettings(
-      {
-        chunkSize: options.chunkSize as string | undefined,
-        concurrency: options.concurrency as string | undefined,
-        requestTimeout: options.requestTimeout as string | undefined,
-        layerSource: options.layerSource as string | undefined,
-      },
-      process.env,
-    );
-    for (const line of settings.sources) context.logger.debug(line);
+    const [{ pushModel }, { cacheDirChoice }] = await Promise.all([import('../workflows/push.js'), import('../cache/json-cache.js')]);
+    // Upstream's opt-in to its chunked uploader; cogpack's uploader is always that one.
+    const oci = inspectEnv('COG_PUSH_OCI', context.env).raw;
+    if (oci !== undefined) context.logger.debug(`COG_PUSH_OCI=${oci} accepted: cogpack always pushes with its own chunked uploader`);
+    const cache = cacheDirChoice(context.env);
+    context.logger.debug(`cache dir ${cache.dir} (from ${cache.source})`);
     const result = await pushModel({
       cwd: context.cwd,
       image: args[0],
-      configFile: options.file as string,
+      configFile: options.file,
       noBuild: options.build === false,
       noCache: options.cache === false,
-      secrets: options.secret as string[] | undefined,
-      progress: (options.progress as ProgressMode | undefined) ?? (options.json ? 'quiet' : undefined),
-      chunkSize: settings.chunkSize,
-      concurrency: settings.concurrency,
-      multipartThreshold: settings.multipartThreshold,
-      compressionLevel: options.compressionLevel ? Number(options.compressionLevel) : undefined,
-      encoding: options.layerEncoding as LayerEncoding | undefined,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      layerSource: settings.layerSource,
-      ...readBaseImageFlags(options),
+      secrets: options.secret,
+      openapiSchemaFile: options.openapiSchema,
+      progress: options.progress ?? (options.json ? 'quiet' : undefined),
+      chunkSize: options.chunkSize,
+      concurrency: options.concurrency,
+      multipartThreshold: options.multipartThreshold,
+      compressionLevel: options.compressionLevel,
+      encoding: options.layerEncoding,
+      requestTimeoutMs: options.requestTimeout === undefined ? undefined : Math.round(options.requestTimeout * 1000),
+      layerSource: options.layerSource,
+      ...baseImageFlags(options),
+      env: context.env,
       logger: context.logger,
       signal: context.signal,
     });
@@ -83,4 +118,4 @@ export const pushCommand: CommandDefinition = {
       `${summary.pushed} layer(s) pushed, ${summary.skipped} already there; ${formatBytes(result.bytesSent)} sent in ${(result.timings.push / 1000).toFixed(1)} s`,
     );
   },
-};
+});

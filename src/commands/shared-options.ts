@@ -1,35 +1,83 @@
-import type { OptionSpec } from './define.js';
+import { isGpuSpec, type PortMapping } from '../predict/container.js';
+import { bool, custom, list, listOf, switchFlag, text } from '../settings/values.js';
+import { settingKinds } from '../settings/variables.js';
+import type { BaseImageFlags } from '../workflows/plan.js';
+import { option } from './options.js';
+
+/** Options several commands take, declared once so their flags, kinds and help read the same everywhere. */
+
+export const configFileOption = option({ flags: '-f, --file <path>', description: 'the name of the config file', kind: text(), defaultValue: 'cog.yaml' });
 
 /**
- * Options several commands take, declared once so their flags and help read the same everywhere.
- * (The base-image flags and their parsing live in base-image-flags.ts.)
+ * `--progress`: how a build is shown. One kind everywhere; the help wording is each command's,
+ * and `env` names the variable that stands in for it (push shows its build as it always did,
+ * without one).
  */
+export function progressOption<const E extends 'BUILDKIT_PROGRESS' | undefined = 'BUILDKIT_PROGRESS'>(
+  description = 'build output: auto, plain, tty, quiet or json (default: $BUILDKIT_PROGRESS, else auto)',
+  env: E = 'BUILDKIT_PROGRESS' as E,
+) {
+  return option({ flags: '--progress <mode>', description, kind: settingKinds.progress, listChoices: true, env });
+}
 
-export const configFileOption: OptionSpec = { flags: '-f, --file <path>', description: 'the name of the config file', defaultValue: 'cog.yaml' };
-
-/** `--progress` for the dev build of run/serve/exec, as `cog build` takes it. */
-export const progressOption: OptionSpec = {
-  flags: '--progress <mode>',
-  description: 'build output: auto, plain, tty, quiet or json (default: $BUILDKIT_PROGRESS, else auto)',
-  choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
-};
-
-export const gpusOption: OptionSpec = {
+export const gpusOption = option({
   flags: '--gpus <spec>',
   description: 'GPUs for the container: all, a number, or device=0,1 (default: all when cog.yaml has build.gpu: true)',
-};
+  kind: custom('all, a number of GPUs, or device=0,1', (value) => (isGpuSpec(value) ? value : undefined)),
+});
 
-export const noCacheOption: OptionSpec = { flags: '--no-cache', description: 'do not use the build cache' };
+export const noCacheOption = option({ flags: '--no-cache', description: 'do not use the build cache', kind: switchFlag() });
 
-export const secretOption: OptionSpec = {
+export const secretOption = option({
   flags: '--secret <spec>',
   description: 'a build secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)',
+  kind: list(),
   repeatable: true,
-};
+});
 
-export const separateWeightsOption: OptionSpec = {
+export const separateWeightsOption = option({
   flags: '--separate-weights',
   description: 'keep weights out of the code layer (always on in cogpack; accepted for compatibility)',
+  kind: switchFlag(),
+});
+
+export const jsonResultOption = option({ flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)', kind: switchFlag() });
+
+export const containerEnvOption = option({ flags: '-e, --env <name=value>', description: 'an environment variable for the container (repeatable)', kind: list(), repeatable: true });
+
+/** The base-image flags of `cog build`, `cog debug` and the run commands. Upstream accepts each once. */
+export const baseImageOptions = {
+  useCogBaseImage: option({
+    flags: '--use-cog-base-image [bool]',
+    description: 'use a pre-built Cog base image (default: when one exists for this configuration)',
+    kind: bool(),
+  }),
+  useCudaBaseImage: option({
+    flags: '--use-cuda-base-image <value>',
+    description: 'use an nvidia/cuda base image for GPU models: auto, true or false',
+    kind: custom('auto, true or false', (value): boolean | 'auto' | undefined => (value.trim().toLowerCase() === 'auto' ? 'auto' : bool().read(value))),
+    defaultValue: 'auto',
+  }),
 };
 
-export const jsonResultOption: OptionSpec = { flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)' };
+/** The parsed base-image flags as the planner takes them: undefined is "auto". */
+export function baseImageFlags(options: { useCogBaseImage?: boolean | undefined; useCudaBaseImage: boolean | 'auto' }): BaseImageFlags {
+  return { useCogBaseImage: options.useCogBaseImage, useCudaBaseImage: options.useCudaBaseImage === 'auto' ? undefined : options.useCudaBaseImage };
+}
+
+/** `-p 8888`, `-p 0.0.0.0:8888`, `-p [::1]:8888`: the host port maps to the same port in the container. */
+export function readPortMapping(value: string): PortMapping | undefined {
+  const match = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):)?(\d+)$/.exec(value);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  const host = match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
+  return { hostIp: host, hostPort: port, containerPort: port };
+}
+
+/** `-p/--publish` of `cog exec`, read as a port mapping. */
+export const publishOption = option({
+  flags: '-p, --publish <port>',
+  description: 'publish a port: PORT or HOST:PORT, the same port inside (repeatable)',
+  kind: listOf(custom('PORT or HOST:PORT with a port from 1 to 65535', readPortMapping)),
+  repeatable: true,
+});

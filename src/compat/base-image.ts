@@ -121,8 +121,10 @@ export function cogBaseTagFor(request: CogBaseRequest): string | undefined {
  * The base image of a build (spec §6.1): cog-base unless disabled (an explicit
  * `--use-cog-base-image` makes a missing one an error, auto falls back with a warning), then
  * nvidia/cuda for GPU builds unless `--use-cuda-base-image=false`, then python:<version>-slim.
+ * The cog-base tag is worked out here, once, and its availability asked only then (I/O the
+ * caller injects): never for a tag no image is built for, nor when cog-base is disabled.
  */
-export function chooseBaseImage(resolution: CudaResolution, input: CompatInput, options: BaseImageOptions): BaseImageChoice {
+export async function chooseBaseImage(resolution: CudaResolution, input: CompatInput, options: BaseImageOptions): Promise<BaseImageChoice> {
   const warnings: string[] = [];
   if (options.useCogBaseImage !== false) {
     const python = pythonMinor(input.pythonVersion);
@@ -132,7 +134,7 @@ export function chooseBaseImage(resolution: CudaResolution, input: CompatInput, 
     const torch = input.frameworks.torch || undefined;
     const tag = cogBaseTagFor({ cuda: resolution.cuda, pythonVersion: python, torch });
     const image = tag && `${options.cogBaseRegistry || defaultCogBaseRegistry}/cog-base:${tag}`;
-    if (tag && image && options.cogBaseAvailable(image)) {
+    if (tag && image && (await options.cogBaseAvailable(image))) {
       return { kind: 'cog-base', image, cogBaseTag: tag, warnings };
     }
     const problem = image

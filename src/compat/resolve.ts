@@ -13,6 +13,9 @@ import { cudaImages, cudnnsForCuda, imageCudas, type TensorflowRow, tensorflowRo
 import type { CompatInput, CudaResolution } from './types.js';
 import { equalMinor, highestVersion, matches, parseVersion, sortVersions, stripPatch } from './version.js';
 
+/** The Python of a build whose cog.yaml sets no `build.python_version` (upstream's default). */
+export const defaultPythonVersion = '3.13';
+
 /** Upstream's CUDA for GPU builds that pin neither torch nor TensorFlow (quirk 14, kept). */
 export const defaultCuda = '11.8';
 

@@ -59,9 +59,9 @@ export interface BaseImageOptions {
   useCudaBaseImage?: boolean | undefined;
   /**
    * Whether a cog-base image reference can be used (present locally or in its registry). Asked
-   * only for a tag that is a valid configuration. The caller looks it up (I/O) beforehand.
+   * at most once, only for a tag that is a valid configuration.
    */
-  cogBaseAvailable: (image: string) => boolean;
+  cogBaseAvailable: (image: string) => boolean | Promise<boolean>;
   /** Registry host of cog-base images: `COG_REGISTRY_HOST`, default `r8.im`. */
   cogBaseRegistry?: string | undefined;
 }

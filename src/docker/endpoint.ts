@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 
 /**
  * Where the engine's API listens, found the way the docker CLI finds it: `DOCKER_HOST`, else the
@@ -30,10 +31,11 @@ export interface UnsupportedEndpoint {
 
 const defaultHost = 'unix:///var/run/docker.sock';
 
-export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndpoint | UnsupportedEndpoint {
-  if (env.DOCKER_HOST) return parseHost(env.DOCKER_HOST, envTls(env));
-  const configDir = env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
-  const context = env.DOCKER_CONTEXT || currentContext(configDir);
+export function engineEndpoint(env: Env = processEnv()): EngineEndpoint | UnsupportedEndpoint {
+  const host = readEnv('DOCKER_HOST', env);
+  if (host) return parseHost(host, envTls(env));
+  const configDir = readEnv('DOCKER_CONFIG', env) ?? path.join(readEnv('HOME', env) ?? os.homedir(), '.docker');
+  const context = readEnv('DOCKER_CONTEXT', env) ?? currentContext(configDir);
   if (!context || context === 'default') return parseHost(defaultHost, undefined);
   return contextEndpoint(configDir, context);
 }
@@ -50,10 +52,10 @@ function parseHost(host: string, tls: EngineTls | undefined): EngineEndpoint | U
 }
 
 /** TLS as the CLI reads it from the environment: DOCKER_TLS_VERIFY / DOCKER_TLS and DOCKER_CERT_PATH. */
-function envTls(env: NodeJS.ProcessEnv): EngineTls | undefined {
-  const verify = Boolean(env.DOCKER_TLS_VERIFY);
-  if (!verify && !env.DOCKER_TLS) return undefined;
-  const dir = env.DOCKER_CERT_PATH || path.join(env.HOME || os.homedir(), '.docker');
+function envTls(env: Env): EngineTls | undefined {
+  const verify = readEnv('DOCKER_TLS_VERIFY', env) ?? false;
+  if (!verify && !readEnv('DOCKER_TLS', env)) return undefined;
+  const dir = readEnv('DOCKER_CERT_PATH', env) ?? path.join(readEnv('HOME', env) ?? os.homedir(), '.docker');
   return { verify, ...readTlsFiles(dir) };
 }
 

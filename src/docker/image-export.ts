@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { engineEndpoint, type EngineEndpoint } from './endpoint.js';
 import type { DockerCli, DockerOutputStream } from './process.js';
+import { processEnv, type Env } from '../settings/env.js';
 
 /**
  * `docker save`'s archive of one image, as a stream out of the engine: from its API
@@ -14,7 +15,7 @@ export interface ImageExporter {
   open(imageId: string, signal?: AbortSignal): Promise<DockerOutputStream>;
 }
 
-export function chooseImageExporter(docker: DockerCli, env: NodeJS.ProcessEnv = process.env): ImageExporter {
+export function chooseImageExporter(docker: DockerCli, env: Env = processEnv()): ImageExporter {
   const endpoint = engineEndpoint(env);
   if (endpoint.kind === 'unsupported') return cliImageExporter(docker, endpoint.reason);
   return apiImageExporter(endpoint);

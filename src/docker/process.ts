@@ -1,12 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { UnavailableError } from '../errors.js';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 
 /** How many trailing stderr lines a failure keeps for its message. */
 const stderrTailLines = 40;
 
 export interface RunOptions {
-  /** Extra environment for the child (merged over process.env). */
+  /** Extra environment for the child (merged over the process's). */
   env?: Record<string, string>;
   /** Bytes or text for the child's stdin. */
   input?: string;
@@ -49,8 +50,8 @@ export interface DockerCli {
  * The docker binary: `COG_DOCKER` when set (e.g. a CLI with BuildKit support that is not first on
  * PATH), else `docker` from PATH.
  */
-export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
-  return env.COG_DOCKER || 'docker';
+export function dockerBinary(env: Env = processEnv()): string {
+  return readEnv('COG_DOCKER', env);
 }
 
 export function createDockerCli(binary = dockerBinary()): DockerCli {

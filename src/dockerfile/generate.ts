@@ -14,6 +14,8 @@ import {
 export interface GenerateOptions {
   /** The base image chosen by compat/ (cog-base, nvidia/cuda or python:X-slim). */
   base: BaseImageChoice;
+  /** The Python version, as resolved (`build.python_version`, else the default). */
+  pythonVersion: string;
   /** Add `--break-system-packages` to uv installs (uv-managed or externally managed Python). */
   breakSystemPackages: boolean;
   /** Requirement lines to install, already rewritten (torch index URLs and the like). */
@@ -54,7 +56,7 @@ export function generateBuildPlan(config: Config, options: GenerateOptions): Bui
   const { base, breakSystemPackages: breakSystem } = options;
   const files: Record<string, string> = {};
   const onCogBase = base.kind === 'cog-base';
-  const pythonVersion = config.build.pythonVersion ?? '3.13';
+  const { pythonVersion } = options;
   const weights = options.weights && options.weights.layers.length > 0 && (options.includeSource ?? true) ? options.weights : undefined;
   const lines: string[] = [...(weights ? [`FROM ${weights.image} AS weights`] : []), `FROM ${base.image}`];
 

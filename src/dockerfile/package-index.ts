@@ -1,8 +1,12 @@
+import { readEnv, type Env } from '../settings/env.js';
+
 /**
  * Package-index mirrors for air-gapped and mirrored networks. The host's index settings reach the
  * build's pip and uv steps as BuildKit secrets, never as build args: an index URL often carries a
  * token (`https://user:token@mirror/simple`), and build args are recorded in the image history.
  */
+
+type IndexVariable = 'PIP_INDEX_URL' | 'PIP_EXTRA_INDEX_URL' | 'UV_INDEX_URL' | 'UV_EXTRA_INDEX_URL' | 'UV_PYTHON_INSTALL_MIRROR';
 
 /** One index setting passed into the build. */
 export interface IndexSecret {
@@ -20,12 +24,12 @@ export interface IndexSecret {
  * The host's index settings, as secrets. pip reads PIP_INDEX_URL / PIP_EXTRA_INDEX_URL; uv reads
  * UV_INDEX_URL / UV_EXTRA_INDEX_URL, and falls back to the pip ones so one setting covers both.
  */
-export function indexSecretsFromEnv(env: NodeJS.ProcessEnv): IndexSecret[] {
+export function indexSecretsFromEnv(env: Env): IndexSecret[] {
   const secrets: IndexSecret[] = [];
   const add = (tool: 'pip' | 'uv', variable: string, hostVariable: string | undefined) => {
     if (hostVariable) secrets.push({ id: `cog_${variable.toLowerCase()}`, variable, hostVariable, tool });
   };
-  const pick = (...names: string[]) => names.find((name) => env[name]);
+  const pick = (...names: IndexVariable[]) => names.find((name) => readEnv(name, env));
   add('pip', 'PIP_INDEX_URL', pick('PIP_INDEX_URL'));
   add('pip', 'PIP_EXTRA_INDEX_URL', pick('PIP_EXTRA_INDEX_URL'));
   add('uv', 'UV_INDEX_URL', pick('UV_INDEX_URL', 'PIP_INDEX_URL'));

@@ -7,14 +7,15 @@ import { UserError } from '../errors.js';
 import { probeEngineStore } from '../image/engine-store.js';
 import { formatBytes } from '../ui/format.js';
 import type { Finding } from './types.js';
+import { readEnv, type Env } from '../settings/env.js';
 
 /** Below this much free space where images live, a model build will likely run out. */
 const lowDiskBytes = 10 * 1024 ** 3;
 const tooLowDiskBytes = 2 * 1024 ** 3;
 
 /** The machine side of `cog doctor`: the engine, its BuildKit route, disk space. */
-export async function checkEngine(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<Finding[]> {
-  if (env.COG_SKIP_DOCKER_CHECK) return [];
+export async function checkEngine(docker: DockerCli, env: Env): Promise<Finding[]> {
+  if (readEnv('COG_SKIP_DOCKER_CHECK', env)) return [];
   let version: string;
   try {
     version = await requireEngine(docker);
@@ -40,7 +41,7 @@ export async function checkEngine(docker: DockerCli, env: NodeJS.ProcessEnv): Pr
  * through the engine's export (`docker save`: a remote engine, Docker Desktop). All are correct;
  * the first two are faster, so say which one this user gets, and why.
  */
-async function checkLayerSource(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<Finding> {
+async function checkLayerSource(docker: DockerCli, env: Env): Promise<Finding> {
   const probe = await probeEngineStore(docker, env);
   let message: string;
   if (probe.available) message = `cog push reads layers from the engine's storage at ${probe.store.root}`;

@@ -7,6 +7,7 @@ import { canReadStore, directStoreFiles, type StoreFiles } from './store-files.j
 import { assembleLayerTar, scanTarSplit, type LayerFile, type TarSplitLayer } from './tar-split.js';
 import type { LayerSource, LocalImage } from './types.js';
 import { LayerSourceError, sha256Digest, verifiedLayerStream } from './verify.js';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 
 /** Where the local engine keeps images and layers, and how cogpack reads them there. */
 export interface EngineStore {
@@ -36,9 +37,9 @@ interface DockerInfo {
  * for correctness: storage is content-addressed and every layer read is checked against its diff
  * ID, so a wrong guess fails loudly, never silently.
  */
-export function probeEngineStore(docker: DockerCli, env: NodeJS.ProcessEnv = process.env): Promise<EngineStoreProbe> {
+export function probeEngineStore(docker: DockerCli, env: Env = processEnv()): Promise<EngineStoreProbe> {
   // One `docker info` per engine and process: inspecting and opening a source both ask.
-  const key = env.DOCKER_HOST ?? '';
+  const key = readEnv('DOCKER_HOST', env) ?? '';
   const known = probes.get(docker)?.get(key);
   if (known) return known;
   const probe = probeNow(docker, env);
@@ -48,7 +49,7 @@ export function probeEngineStore(docker: DockerCli, env: NodeJS.ProcessEnv = pro
 
 const probes = new WeakMap<DockerCli, Map<string, Promise<EngineStoreProbe>>>();
 
-async function probeNow(docker: DockerCli, env: NodeJS.ProcessEnv): Promise<EngineStoreProbe> {
+async function probeNow(docker: DockerCli, env: Env): Promise<EngineStoreProbe> {
   const endpoint = engineEndpoint(env);
   if (endpoint.kind !== 'unix') return { available: false, reason: `the engine is not local (${endpoint.host})` };
   const result = await docker.run(['info', '--format', '{{json .}}']);

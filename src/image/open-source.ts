@@ -5,6 +5,7 @@ import { createEngineStoreSource, probeEngineStore, readStoredConfig, storedConf
 import { startStoreHelper } from './store-helper.js';
 import type { LayerSource, LocalImage } from './types.js';
 import { LayerSourceError } from './verify.js';
+import type { Env } from '../settings/env.js';
 
 export interface OpenLayerSourceOptions {
   /**
@@ -19,8 +20,8 @@ export interface OpenLayerSourceOptions {
   log?: (message: string) => void;
   /** How the image's export is read; default the engine's API where it can be reached, else the CLI. */
   exporter?: ImageExporter;
-  /** Where DOCKER_HOST and the docker context are read. Default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** Where DOCKER_HOST and the docker context are read. Default the process's. */
+  env?: Env;
   /** Starts a helper container to read the storage; default store-helper.ts (tests replace it). */
   startHelper?: typeof startStoreHelper;
 }

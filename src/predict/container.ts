@@ -64,8 +64,13 @@ export function containerName(purpose: string): string {
 /** Checks a `--gpus` value as upstream does: `all`, a count, or `device=…`. */
 export function checkGpus(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (value === 'all' || /^\d+$/.test(value) || /^"?device=[\w,.-]+"?$/.test(value)) return value;
+  if (isGpuSpec(value)) return value;
   throw new UserError(`invalid GPU specification: "${value}"`, { hint: 'use --gpus all, a number of GPUs, or device=0,1' });
+}
+
+/** What `docker run --gpus` takes: `all`, a number of GPUs, or `device=0,1`. */
+export function isGpuSpec(value: string): boolean {
+  return value === 'all' || /^\d+$/.test(value) || /^"?device=[\w,.-]+"?$/.test(value);
 }
 
 /** The `docker run` argv for a spec: a pure function, tested as such. */

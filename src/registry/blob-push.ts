@@ -1,12 +1,23 @@
 import { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { BlobReader } from './blob-reader.js';
-import { defaultChunkSize, effectiveChunkSize } from './chunk-limits.js';
-import { ChunksRefused, closeWithBody, describeFailure, RestartBlob, uploadChunks, type ChunkRetry, type ChunkUploadArgs, type SessionState } from './chunk-upload.js';
+import type { MountOptions, MountOutcome } from './blob-mount.js';
+import type { ChunkBufferPool } from './chunk-buffers.js';
+import { defaultChunkSize, effectiveChunkSize, type KnownUploadLimits } from './chunk-limits.js';
+import {
+  ChunksRefused,
+  closeWithBody,
+  describeFailure,
+  RestartBlob,
+  uploadChunks,
+  type ChunkRetry,
+  type ChunkUploadArgs,
+  type ChunkVerbs,
+  type SessionState,
+} from './chunk-upload.js';
 import { ChunkWindow, type UploadWindow } from './chunk-window.js';
 import { RereadWindow } from './reread-window.js';
-import type { RegistryClient } from './client.js';
-import { RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
+import { UploadSessionLostError } from './registry-errors.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { isRetryableFailure, type BodySource } from './transport.js';
 import type { BlobUpload, PushedBlob, UploadSession } from './types.js';
@@ -25,6 +36,37 @@ import type { BlobUpload, PushedBlob, UploadSession } from './types.js';
  * accepted before it was lost made progress. A blob gives up after `policy.uploadAttempts` failures in
  * a row without progress, or after `maxRestarts` restarts in all.
  */
+
+/** The protocol verbs a blob upload uses, of one repository (client.ts). */
+export interface BlobVerbs extends ChunkVerbs {
+  headBlob(digest: string, options?: { signal?: AbortSignal }): Promise<{ size: number } | undefined>;
+  mountFrom(digest: string, sources: readonly string[], options?: MountOptions): Promise<MountOutcome>;
+  startUpload(options?: { signal?: AbortSignal }): Promise<UploadSession>;
+  cancelUpload(location: URL, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** How a client uploads blobs, as its uploads share it. */
+export interface UploadSettings {
+  /** PATCH chunk size, bytes; lowered by what the registry announces or is known to take. */
+  chunkSize: number;
+  /** Blobs up to this many bytes go up in one request. */
+  monolithicThreshold: number;
+  /** What is known of the registry's limits (chunk-limits.ts). */
+  knownLimits: KnownUploadLimits;
+}
+
+/** What the uploads of one client share; the client owns it, and hands it to each upload. */
+export interface BlobUploadContext {
+  verbs: BlobVerbs;
+  /** `registry/repository`, for messages. */
+  where: string;
+  settings: Readonly<UploadSettings>;
+  policy: RetryPolicy;
+  /** The chunk buffers of the client's uploads (chunk-buffers.ts). */
+  buffers: ChunkBufferPool;
+  /** Once the registry refused a chunked upload, later blobs go up in one request. */
+  chunks: { refused: boolean };
+}
 
 export interface PushBlobOptions {
   /** Bytes of this blob the registry holds or is being sent, as they go; goes back to 0 on a restart. */
@@ -50,13 +92,15 @@ class BlobPushFailed extends UserError {}
 /** Restarts of one blob in all, progress or not: a registry that never finishes one must not loop forever. */
 export const maxRestarts = 20;
 
-export async function pushBlob(client: RegistryClient, upload: BlobUpload, options: PushBlobOptions = {}): Promise<PushedBlob> {
-  return new BlobPush(client, upload, options).run();
+export async function pushBlob(context: BlobUploadContext, upload: BlobUpload, options: PushBlobOptions = {}): Promise<PushedBlob> {
+  return new BlobPush(context, upload, options).run();
 }
 
 class BlobPush {
   private buffer: Buffer | undefined;
+  private readonly client: BlobVerbs;
   private readonly policy: RetryPolicy;
+  private readonly settings: Readonly<UploadSettings>;
   /** The session being used, for the DELETE when the push is cancelled or fails. */
   private state: SessionState | undefined;
   /** Chunk size for the next session; undefined once the blob goes up in one request. */
@@ -67,12 +111,14 @@ class BlobPush {
   private seen: { digest: string; size: number } | undefined;
 
   constructor(
-    private readonly client: RegistryClient,
+    private readonly context: BlobUploadContext,
     private readonly upload: BlobUpload,
     private readonly options: PushBlobOptions,
   ) {
-    this.policy = client.transport.retryPolicy;
-    this.chunkSize = client.uploadOptions.chunkSize;
+    this.client = context.verbs;
+    this.policy = context.policy;
+    this.settings = context.settings;
+    this.chunkSize = context.settings.chunkSize;
   }
 
   async run(): Promise<PushedBlob> {
@@ -112,7 +158,7 @@ class BlobPush {
       await this.abandonSession();
       throw this.failure(error);
     } finally {
-      if (this.buffer) this.client.uploadOptions.buffers.release(this.buffer);
+      if (this.buffer) this.context.buffers.release(this.buffer);
       this.buffer = undefined;
     }
   }
@@ -124,9 +170,9 @@ class BlobPush {
    */
   private escalate(): void {
     // A blob that fits in one request goes in one request whatever the chunk size.
-    if (this.seen && this.seen.size <= this.client.uploadOptions.monolithicThreshold) this.chunkSize = undefined;
+    if (this.seen && this.seen.size <= this.settings.monolithicThreshold) this.chunkSize = undefined;
     if (this.chunkSize === undefined) return;
-    const { knownLimits, chunkSize: configured } = this.client.uploadOptions;
+    const { knownLimits, chunkSize: configured } = this.settings;
     const cap = knownLimits.maxChunk ?? this.serverMaxChunk;
     const doubled = this.chunkSize * 2;
     if (cap !== undefined) this.chunkSize = Math.min(doubled, cap);
@@ -134,33 +180,15 @@ class BlobPush {
     else this.chunkSize = doubled;
   }
 
+  /** A mount from `mountFrom` (blob-mount.ts); a session the registry opened instead is used for the upload. */
   private async tryMounts(): Promise<PushedBlob | UploadSession | undefined> {
     const { digest } = this.upload;
-    if (!digest) return undefined;
-    let session: UploadSession | undefined;
-    for (const from of this.options.mountFrom ?? []) {
-      if (from === this.client.repository) continue;
-      let result;
-      try {
-        // Not cancelled mid-way, like a POST for an upload (startSession): a 202 opens a session.
-        result = await this.client.mountBlob(digest, from);
-        if (result.outcome === 'upload-started' && this.options.signal?.aborted) {
-          await this.client.cancelUpload(result.session.location, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-          this.options.signal.throwIfAborted();
-        }
-      } catch (error) {
-        // No read access to the source (or it is gone): an upload still works.
-        if (error instanceof RegistryResponseError && [401, 403, 404].includes(error.status)) continue;
-        throw error;
-      }
-      if (result.outcome === 'mounted') {
-        const size = this.upload.size ?? (await this.client.headBlob(digest, { signal: this.options.signal }))?.size ?? 0;
-        return this.done('mounted', digest, size);
-      }
-      if (session) await this.client.cancelUpload(result.session.location).catch(() => undefined);
-      else session = result.session;
-    }
-    return session;
+    const sources = this.options.mountFrom ?? [];
+    if (!digest || sources.length === 0) return undefined;
+    const mounted = await this.client.mountFrom(digest, sources, { signal: this.options.signal, keepSession: true });
+    if (mounted.outcome === 'not-mounted') return mounted.session;
+    const size = this.upload.size ?? (await this.client.headBlob(digest, { signal: this.options.signal }))?.size ?? 0;
+    return this.done('mounted', digest, size);
   }
 
   /** One pass over the blob's bytes in one upload session. */
@@ -168,8 +196,8 @@ class BlobPush {
     const state: SessionState = { location: session.location, confirmed: 0, accepted: 0 };
     this.state = state;
     this.serverMaxChunk = session.maxChunkLength;
-    const { monolithicThreshold, knownLimits } = this.client.uploadOptions;
-    const chunked = !this.client.refusesChunks && this.chunkSize !== undefined;
+    const { monolithicThreshold, knownLimits } = this.settings;
+    const chunked = !this.context.chunks.refused && this.chunkSize !== undefined;
     const chunkSize = effectiveChunkSize({ configured: this.chunkSize ?? 1, known: knownLimits, serverMin: session.minChunkLength, serverMax: session.maxChunkLength });
     const { size, digest } = this.upload;
     if (chunked && this.upload.rereadable && size !== undefined && size > monolithicThreshold && digest) {
@@ -202,7 +230,7 @@ class BlobPush {
 
   /** An upload from a reader of the blob: in one request, or in chunks through a buffer. */
   private async readerUpload(state: SessionState, reader: BlobReader, chunked: boolean, chunkSize: number): Promise<PushedBlob> {
-    const { monolithicThreshold } = this.client.uploadOptions;
+    const { monolithicThreshold } = this.settings;
     const { size } = this.upload;
     if (!chunked) return await this.inOneRequest(state, reader, Buffer.alloc(0));
     // A small probe first, unless the size says the blob is bigger: a blob that ends within it
@@ -244,7 +272,7 @@ class BlobPush {
 
   /** Cog's rule too: a registry that refuses the first ranged PATCH does not do chunks. `head`: bytes already read. */
   private async afterChunksRefused(state: SessionState, reader: BlobReader, head: Buffer): Promise<PushedBlob> {
-    this.client.refusesChunks = true;
+    this.context.chunks.refused = true;
     await this.client.cancelUpload(state.location).catch(() => undefined);
     await this.startSession();
     return this.inOneRequest(this.state!, reader, head);
@@ -253,6 +281,7 @@ class BlobPush {
   private chunkArgs(window: UploadWindow, state: SessionState, chunkSize: number, digest: () => string): ChunkUploadArgs {
     return {
       client: this.client,
+      knownLimits: this.settings.knownLimits,
       policy: this.policy,
       window,
       state,
@@ -317,7 +346,7 @@ class BlobPush {
   /** The chunk buffer, taken from the client's pool once per blob (a restart reuses it), no larger than the blob. */
   private async chunkBuffer(chunkSize: number): Promise<Buffer> {
     const wanted = this.upload.size !== undefined ? Math.max(1, Math.min(chunkSize, this.upload.size)) : chunkSize;
-    const pool = this.client.uploadOptions.buffers;
+    const pool = this.context.buffers;
     if (this.buffer && this.buffer.length < wanted) {
       pool.release(this.buffer);
       this.buffer = undefined;
@@ -341,7 +370,7 @@ class BlobPush {
   private sessionsSpent(error: UploadSessionLostError | RestartBlob, uploads: number, inARow: number): BlobPushFailed {
     const last = error.cause instanceof Error ? error.cause.message : error.message;
     const pattern = inARow >= uploads ? `${uploads} time(s) in a row, before it kept any chunk` : `${uploads} time(s) (${inARow} in a row without progress)`;
-    return new BlobPushFailed(`could not push ${this.options.label ?? this.upload.digest ?? 'a blob'} to ${this.client.registry}/${this.client.repository}: the registry lost the upload session ${pattern}; last: ${last}`, {
+    return new BlobPushFailed(`could not push ${this.options.label ?? this.upload.digest ?? 'a blob'} to ${this.context.where}: the registry lost the upload session ${pattern}; last: ${last}`, {
       hint: 'a proxy or the network is cutting uploads, or the registry is failing; a later `cog push` starts again where the registry kept layers',
       cause: error,
     });
@@ -361,7 +390,7 @@ class BlobPush {
     const inner = error instanceof RestartBlob || error instanceof UploadSessionLostError ? (error.cause ?? error) : error;
     if (!(inner instanceof UserError) && !(error instanceof RestartBlob)) return error;
     const name = this.options.label ?? this.upload.digest ?? 'a blob';
-    const where = `${this.client.registry}/${this.client.repository}`;
+    const { where } = this.context;
     const message = inner instanceof Error ? inner.message : String(inner);
     return new BlobPushFailed(`could not push ${name} to ${where}: ${message}`, {
       hint: inner instanceof UserError ? inner.hint : undefined,

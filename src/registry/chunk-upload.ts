@@ -1,8 +1,8 @@
+import type { KnownUploadLimits } from './chunk-limits.js';
 import type { UploadWindow } from './chunk-window.js';
-import type { RegistryClient } from './client.js';
 import { RegistryNetworkError, RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { isRetryableFailure } from './transport.js';
+import { isRetryableFailure, type RequestBody } from './transport.js';
 
 /**
  * The PATCH loop of one upload session: chunks in order, each following the previous answer's
@@ -27,8 +27,21 @@ export interface ChunkRetry {
   failures: number;
 }
 
+/** The verbs the PATCH loop uses (client.ts). */
+export interface ChunkVerbs {
+  uploadChunk(
+    location: URL,
+    chunk: { body: RequestBody; start?: number; length?: number },
+    options?: { signal?: AbortSignal },
+  ): Promise<{ location: URL; received: number | undefined }>;
+  uploadStatus(location: URL, options?: { signal?: AbortSignal }): Promise<{ location: URL; received: number }>;
+  finishUpload(location: URL, digest: string, lastChunk?: { body: RequestBody; start?: number; length?: number }, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
 export interface ChunkUploadArgs {
-  client: RegistryClient;
+  client: ChunkVerbs;
+  /** What is known of the registry's limits (chunk-limits.ts). */
+  knownLimits: KnownUploadLimits;
   policy: RetryPolicy;
   window: UploadWindow;
   state: SessionState;
@@ -58,8 +71,7 @@ export class RestartBlob extends Error {
 }
 
 export async function uploadChunks(args: ChunkUploadArgs): Promise<{ digest: string; size: number }> {
-  const { client, window, state, signal } = args;
-  const { knownLimits } = client.uploadOptions;
+  const { client, window, state, signal, knownLimits } = args;
   let pieceSize = args.chunkSize;
   let failures = 0;
   for (;;) {

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { RegistryAuth, pullScope, pushScope, type PingResult } from './auth.js';
 import { ChunkBufferPool } from './chunk-buffers.js';
-import { pushBlob, type PushBlobOptions } from './blob-push.js';
-import { knownUploadLimits, parseRangeEnd, positiveIntegerHeader, type KnownUploadLimits } from './chunk-limits.js';
+import { mountFromAny, type MountOptions, type MountOutcome } from './blob-mount.js';
+import { pushBlob, type BlobUploadContext, type PushBlobOptions } from './blob-push.js';
+import { defaultChunkSize, defaultMonolithicThreshold, knownUploadLimits, parseRangeEnd, positiveIntegerHeader, type KnownUploadLimits } from './chunk-limits.js';
 import { RegistryResponseError, UploadSessionLostError } from './registry-errors.js';
 import { Transport, expectStatus, type RequestBody, type TransportOptions, type TransportRequest, type TransportResponse } from './transport.js';
 import type { BlobUpload, Credentials, ManifestDescriptor, MountResult, PushedBlob, SecretKind, UploadSession } from './types.js';
@@ -21,8 +22,11 @@ export interface UploadOptions {
   monolithicThreshold?: number;
   /** What is known of the registry's limits. Default: looked up by host (chunk-limits.ts). */
   knownLimits?: KnownUploadLimits;
-  /** Chunk buffers shared by this client's uploads; default: a pool of 4 (see chunk-buffers.ts). */
-  buffers?: ChunkBufferPool;
+  /**
+   * Chunk buffers (each up to a chunk) this client's uploads share, at most: a push's memory is
+   * bounded by this × the chunk size, whatever the number of layers. Default 4 (chunk-buffers.ts).
+   */
+  chunkBuffers?: number;
 }
 
 export interface RegistryClientOptions {
@@ -54,11 +58,10 @@ export const manifestMediaTypes = [
 export class RegistryClient {
   readonly registry: string;
   readonly repository: string;
-  readonly auth: RegistryAuth;
-  readonly transport: Transport;
-  readonly uploadOptions: Required<Omit<UploadOptions, 'knownLimits'>> & { knownLimits: KnownUploadLimits };
-  /** Set once the registry refused a chunked upload: later blobs go up in one request. */
-  refusesChunks = false;
+  private readonly auth: RegistryAuth;
+  private readonly transport: Transport;
+  /** What every blob upload of this client shares: settings, buffers, what the registry said of chunks. */
+  private readonly uploads: BlobUploadContext;
   private readonly ownsTransport: boolean;
   private readonly scopes: string[];
 
@@ -76,13 +79,27 @@ export class RegistryClient {
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
       });
     this.scopes = [options.access === 'pull' ? pullScope(this.repository) : pushScope(this.repository)];
-    this.uploadOptions = {
-      chunkSize: options.upload?.chunkSize ?? 96 * 1024 * 1024,
-      monolithicThreshold: options.upload?.monolithicThreshold ?? 1024 * 1024,
-      knownLimits: options.upload?.knownLimits ?? knownUploadLimits(options.registry),
-      buffers: options.upload?.buffers ?? new ChunkBufferPool(4),
+    const knownLimits = options.upload?.knownLimits ?? knownUploadLimits(options.registry);
+    this.uploads = {
+      verbs: this,
+      where: `${this.registry}/${this.repository}`,
+      settings: {
+        chunkSize: options.upload?.chunkSize ?? defaultChunkSize,
+        monolithicThreshold: options.upload?.monolithicThreshold ?? defaultMonolithicThreshold,
+        knownLimits,
+      },
+      policy: this.transport.retryPolicy,
+      buffers: new ChunkBufferPool(options.upload?.chunkBuffers ?? 4),
+      chunks: { refused: knownLimits.chunked === false },
     };
-    if (this.uploadOptions.knownLimits.chunked === false) this.refusesChunks = true;
+  }
+
+  /**
+   * A client of another repository of the same registry, sharing this one's auth (one token cache)
+   * and connections: a mount's source and target, or a base image and a model.
+   */
+  forRepository(repository: string, upload?: UploadOptions): RegistryClient {
+    return new RegistryClient({ registry: this.registry, repository, auth: this.auth, ...(upload ? { upload } : {}) });
   }
 
   /** `GET /v2/`: whether the registry answers, and what auth it wants. */
@@ -111,6 +128,14 @@ export class RegistryClient {
     );
     if (response.status === 201) return { outcome: 'mounted' };
     return { outcome: 'upload-started', session: sessionFrom(response) };
+  }
+
+  /**
+   * Mounts a blob from the first of `sources` (repositories of this registry) that lets it, skipping
+   * any the credentials may not read or that lack it (blob-mount.ts): the one mount routine.
+   */
+  mountFrom(digest: string, sources: readonly string[], options: MountOptions = {}): Promise<MountOutcome> {
+    return mountFromAny(this, digest, sources, options);
   }
 
   /** `POST /v2/<name>/blobs/uploads/`: a new upload session (202 with its `Location`). */
@@ -168,7 +193,7 @@ export class RegistryClient {
       if (lastChunk.start !== undefined && lastChunk.length > 0) headers['content-range'] = `${lastChunk.start}-${lastChunk.start + lastChunk.length - 1}`;
     }
     // A PUT that carries bytes is an upload: it gets the uploads' patience.
-    const attempts = lastChunk ? this.transport.retryPolicy.uploadAttempts : undefined;
+    const attempts = lastChunk ? this.uploads.policy.uploadAttempts : undefined;
     const request: TransportRequest = { method: 'PUT', url: withQuery(location, { digest }), headers, body: lastChunk?.body, signal: options.signal, ...(attempts ? { attempts } : {}) };
     const response = await this.send(request);
     sessionGoneOn404(response);
@@ -204,6 +229,15 @@ export class RegistryClient {
     return digest;
   }
 
+  /** `HEAD /v2/<name>/manifests/<reference>`: whether the repository has it (200) or not (404). */
+  async manifestExists(reference: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const response = expectStatus(
+      await this.send({ method: 'HEAD', url: this.url(`manifests/${reference}`), headers: { accept: manifestMediaTypes.join(', ') }, signal: options.signal }),
+      [200, 404],
+    );
+    return response.status === 200;
+  }
+
   /** `HEAD /v2/<name>/manifests/<reference>`: digest, media type and size, or undefined (404). */
   async headManifest(reference: string, options: { signal?: AbortSignal } = {}): Promise<ManifestDescriptor | undefined> {
     const response = expectStatus(
@@ -227,7 +261,7 @@ export class RegistryClient {
    * failed chunks from the offset the registry reports. See blob-push.ts.
    */
   pushBlob(upload: BlobUpload, options: PushBlobOptions = {}): Promise<PushedBlob> {
-    return pushBlob(this, upload, options);
+    return pushBlob(this.uploads, upload, options);
   }
 
   /** Closes connections when the client made its own transport. */

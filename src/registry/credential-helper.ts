@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
+import { processEnv, type Env } from '../settings/env.js';
 
 /**
  * Docker credential helpers (`docker-credential-<name>`): the protocol of
@@ -8,8 +9,8 @@ import { registerSecret } from '../ui/redact.js';
  */
 
 export interface HelperOptions {
-  /** Environment of the helper (its PATH finds it). Default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** Environment of the helper (its PATH finds it). Default the process's. */
+  env?: Env;
   /** Longest a helper may take, ms (a desktop keychain may ask the user). Default 60 000. */
   timeoutMs?: number;
 }
@@ -69,7 +70,7 @@ async function runHelper(
   const binary = `docker-credential-${helper}`;
   const result = await execa(binary, [verb], {
     input,
-    env: options.env ?? process.env,
+    env: options.env ?? processEnv(),
     extendEnv: false,
     reject: false,
     timeout: options.timeoutMs ?? 60_000,

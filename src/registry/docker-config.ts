@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
 import { helperGet, helperStore, type HelperOptions } from './credential-helper.js';
 import type { Credentials, FoundCredentials, SecretKind } from './types.js';
+import { processEnv, readEnv } from '../settings/env.js';
 
 /**
  * Registry credentials as the Docker CLI keeps them: `$DOCKER_CONFIG/config.json` (default
@@ -38,8 +39,8 @@ const dockerHubKey = 'https://index.docker.io/v1/';
 const dockerHubNames = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 export function dockerConfigPath(options: DockerConfigOptions = {}): string {
-  const env = options.env ?? process.env;
-  const dir = options.configDir ?? env.DOCKER_CONFIG ?? path.join(env.HOME || os.homedir(), '.docker');
+  const env = options.env ?? processEnv();
+  const dir = options.configDir ?? readEnv('DOCKER_CONFIG', env) ?? path.join(readEnv('HOME', env) ?? os.homedir(), '.docker');
   return path.join(dir, 'config.json');
 }
 

@@ -1,6 +1,7 @@
 import ora, { type Ora } from 'ora';
 import type { ProgressMode } from '../engine/argv.js';
 import type { Logger } from './logger.js';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 
 export interface BuildProgress {
   /** Feed one line of BuildKit's plain progress. */
@@ -11,12 +12,12 @@ export interface BuildProgress {
 
 /** Spinners only for a person at a terminal: not in CI, not on a dumb terminal, not into a pipe. */
 export function interactiveTerminal(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Env = processEnv(),
   stream: { isTTY?: boolean; columns?: number } = process.stderr,
 ): boolean {
   // A terminal of no known width (a pty nobody sized) cannot be redrawn in place: ora would clear
   // an endless number of lines.
-  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.TERM !== 'dumb' && !env.CI;
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && readEnv('TERM', env) !== 'dumb' && !readEnv('CI', env);
 }
 
 /** A BuildKit step header, e.g. `#7 [stage-0 3/9] RUN uv pip install ...`. */

@@ -1,3 +1,5 @@
+import { processEnv, readEnv, type Env } from '../settings/env.js';
+
 /** What the OCI labels say about the source an image was built from. */
 export interface SourceInfo {
   /** Commit hash: `$GITHUB_SHA`, else `git rev-parse HEAD`. */
@@ -13,10 +15,10 @@ const gitTimeoutMs = 3000;
  * Reads the source's revision and version, as upstream does: CI variables first, then git. No git,
  * no repository or a slow git just leave the fields out: labels are best-effort.
  */
-export async function readSourceInfo(projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<SourceInfo> {
+export async function readSourceInfo(projectDir: string, env: Env = processEnv()): Promise<SourceInfo> {
   const [revision, version] = await Promise.all([
-    env.GITHUB_SHA || git(projectDir, ['rev-parse', 'HEAD']),
-    env.GITHUB_REF_NAME || git(projectDir, ['describe', '--tags', '--dirty']),
+    readEnv('GITHUB_SHA', env) ?? git(projectDir, ['rev-parse', 'HEAD']),
+    readEnv('GITHUB_REF_NAME', env) ?? git(projectDir, ['describe', '--tags', '--dirty']),
   ]);
   return { revision, version };
 }

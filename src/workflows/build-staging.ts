@@ -12,15 +12,16 @@ import type { ModelPlan } from './plan.js';
  * hard-linked (a multi-gigabyte wheel costs nothing), copied across filesystems.
  */
 export function stageBuildFiles(model: ModelPlan): string {
-  const dir = path.join(model.config.projectDir, buildDirName);
+  const { projectDir } = model.resolution.config;
+  const dir = path.join(projectDir, buildDirName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(model.build.files)) writeAtomically(path.join(dir, name), text);
-  for (const artifact of model.localArtifacts) {
+  for (const artifact of model.resolution.localArtifacts) {
     linkOrCopy(artifact.source, path.join(dir, localArtifactsStagingDir, ...artifact.stagedAs.split('/')));
   }
   for (const wheel of model.stagedWheels) linkOrCopy(wheel.source, path.join(dir, wheel.name));
-  if (model.schema !== undefined) writeAtomically(path.join(model.config.projectDir, schemaFileName), `${model.schema}\n`);
+  if (model.resolution.schema !== undefined) writeAtomically(path.join(projectDir, schemaFileName), `${model.resolution.schema}\n`);
   writeAtomically(path.join(dir, 'Dockerfile'), model.build.dockerfile);
   writeAtomically(path.join(dir, 'Dockerfile.dockerignore'), model.build.dockerignore);
   return path.join(dir, 'Dockerfile');

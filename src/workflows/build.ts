@@ -10,15 +10,23 @@ import { formatBytes } from '../ui/format.js';
 import { Logger } from '../ui/logger.js';
 import { startPhase } from '../ui/phase.js';
 import { readSourceInfo } from '../vcs/git.js';
+import { processEnv, type Env } from '../settings/env.js';
 import { cogpackVersion } from '../version.js';
 import { labelBuildRequest, stageBuildFiles, weightsBuildRequest } from './build-staging.js';
 import { imageAvailability } from './image-available.js';
 import { dependencyKey, PipFreezeCache } from './pip-freeze.js';
-import { planModel, type BaseImageFlags, type ModelPlan } from './plan.js';
+import { planBuild, type ModelPlan } from './plan.js';
+import { readProject, type Project } from './project.js';
+import { resolveModel, type BaseImageFlags } from './resolve.js';
 
 export interface BuildModelOptions extends BaseImageFlags {
-  /** Where to start looking for cog.yaml. */
+  /** Where to start looking for cog.yaml, and where relative paths given are resolved. */
   cwd: string;
+  /**
+   * cog.yaml (and the predictor's schema) as a command already read them: the build reads neither
+   * again. Default: read from `cwd` (`configFile`), with the schema (`openapiSchemaFile`, else the predictor).
+   */
+  project?: Project | undefined;
   /** Config file name or path (`-f`). Default `cog.yaml`. */
   configFile?: string;
   /** Image name (`-t`); default cog.yaml `image`, else `cog-<dirname>`. */
@@ -33,12 +41,12 @@ export interface BuildModelOptions extends BaseImageFlags {
   builder?: string;
   /** `--dockerfile`: build this Dockerfile as it is. */
   dockerfile?: string | undefined;
-  /** `--openapi-schema`: the schema to label the image with, instead of the static one. */
+  /** `--openapi-schema` (or COG_OPENAPI_SCHEMA): the schema to label the image with, instead of the static one. */
   openapiSchemaFile?: string | undefined;
   /** Files at least this big get layers of their own. Default 10 MiB. */
   weightsThresholdBytes?: number | undefined;
-  /** The environment to read COG_CA_CERT, COG_REGISTRY_HOST and index settings from. Default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment to read COG_CA_CERT, COG_REGISTRY_HOST, mirrors and index settings from. Default the process's. */
+  env?: Env;
   logger?: Logger;
   docker?: DockerCli;
   /** Where pip freeze results are cached; default under the cache dir. */
@@ -46,10 +54,10 @@ export interface BuildModelOptions extends BaseImageFlags {
   signal?: AbortSignal;
   /**
    * A dev image for `cog run`/`serve`/`exec`/`train` (upstream's ExcludeSource + SkipLabels): no
-   * `COPY . /src` (the project is mounted), no labels, no pip freeze. `schema`: stage
-   * `.cog/openapi_schema.json` (false for exec, which needs none). Default: a full build.
+   * `COPY . /src` (the project is mounted), no labels, no pip freeze; `.cog/openapi_schema.json`
+   * is staged when the project carries a schema (not for exec). Default: a full build.
    */
-  dev?: { schema: boolean } | undefined;
+  dev?: boolean;
 }
 
 export interface BuildModelResult {
@@ -73,24 +81,19 @@ export interface BuildModelResult {
 export async function buildModel(options: BuildModelOptions): Promise<BuildModelResult> {
   const logger = options.logger ?? new Logger();
   const docker = options.docker ?? createDockerCli();
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const freezes = options.pipFreezeCache ?? new PipFreezeCache();
   const clock = phaseClock(logger);
   const started = performance.now();
 
   // Config problems first: they are the user's to fix whether or not an engine runs.
-  const planning = startPhase(logger, 'config', 'reading cog.yaml, resolving versions, describing the predictor');
-  const model = await planModel({
-    ...options,
-    env,
-    withSchema: options.dev?.schema ?? true,
-    includeSource: options.dev ? false : undefined,
-    imageAvailable: imageAvailability({ docker }),
-  }).catch((error: unknown) => {
+  const planning = startPhase(logger, 'config', options.project ? 'resolving versions, planning the build' : 'reading cog.yaml, resolving versions, describing the predictor');
+  const model = await planModel(options, env, docker).catch((error: unknown) => {
     planning.fail();
     throw error;
   });
-  const { config, image } = model;
+  const { image } = model;
+  const { config } = model.resolution;
   planning.succeed(`${config.file} → image ${image}`);
   for (const warning of model.warnings) logger.warn(warning);
   logger.info('resolve', describeResolution(model));
@@ -109,12 +112,12 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   const labelsWith = (pipFreeze: string) =>
     imageLabels({
       config,
-      cuda: model.cuda,
-      cudnn: model.cudnn,
+      cuda: model.resolution.cuda,
+      cudnn: model.resolution.cudnn,
       cogVersion: cogpackVersion(),
-      openapiSchema: model.schema,
+      openapiSchema: model.resolution.schema,
       pipFreeze,
-      hasInit: model.base.kind !== 'cog-base',
+      hasInit: model.resolution.base.kind !== 'cog-base',
       source,
       created: new Date().toISOString(),
     });
@@ -159,7 +162,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
     if (options.dev) {
       await tagImage(docker, temporary, image);
       const timings = { ...clock.timings, total: Math.round(performance.now() - started) };
-      return { image, imageId: built.id, size: built.size, baseImage: model.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings, timings };
+      return { image, imageId: built.id, size: built.size, baseImage: model.resolution.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings, timings };
     }
     const depsKey = dependencyKey(built.layers, model.codeLayers);
     let final = built;
@@ -184,7 +187,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       image,
       imageId: final.id,
       size: final.size,
-      baseImage: model.base.image,
+      baseImage: model.resolution.base.image,
       dockerfile: model.build.dockerfile,
       warnings: model.warnings,
       timings: { ...clock.timings, total: Math.round(performance.now() - started) },
@@ -195,12 +198,34 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   }
 }
 
+/** The project (read now, unless a command handed it on) → its resolution → the build's plan. */
+async function planModel(options: BuildModelOptions, env: Env, docker: DockerCli): Promise<ModelPlan> {
+  const { cwd } = options;
+  const project =
+    options.project ?? (await readProject({ cwd, configFile: options.configFile, schema: options.dev ? false : { file: options.openapiSchemaFile } }));
+  const resolution = await resolveModel(project, {
+    env,
+    useCogBaseImage: options.useCogBaseImage,
+    useCudaBaseImage: options.useCudaBaseImage,
+    imageAvailable: imageAvailability({ docker, env }),
+  });
+  return planBuild(resolution, {
+    cwd,
+    env,
+    includeSource: options.dev ? false : undefined,
+    tag: options.tag,
+    weightsThresholdBytes: options.weightsThresholdBytes,
+    dockerfile: options.dockerfile,
+  });
+}
+
 function describeResolution(model: ModelPlan): string {
-  const parts = [`python ${model.config.build.pythonVersion ?? '(default)'}`];
-  if (model.config.build.gpu) parts.push(`CUDA ${model.cuda} / cuDNN ${model.cudnn}`);
-  if (model.frameworks.torch) parts.push(`torch ${model.frameworks.torch}`);
-  if (model.frameworks.tensorflow) parts.push(`tensorflow ${model.frameworks.tensorflow}`);
-  return `${parts.join(', ')} on ${model.base.image}`;
+  const { config, python, cuda, cudnn, frameworks, base } = model.resolution;
+  const parts = [`python ${python}`];
+  if (config.build.gpu) parts.push(`CUDA ${cuda} / cuDNN ${cudnn}`);
+  if (frameworks.torch) parts.push(`torch ${frameworks.torch}`);
+  if (frameworks.tensorflow) parts.push(`tensorflow ${frameworks.tensorflow}`);
+  return `${parts.join(', ')} on ${base.image}`;
 }
 
 /** Times each phase: `--debug` prints them, `--json` reports them. */

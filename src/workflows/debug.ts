@@ -1,11 +1,15 @@
-import { createDockerCli, type DockerCli } from '../docker/process.js';
+import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
+import { processEnv, type Env } from '../settings/env.js';
 import { imageAvailability } from './image-available.js';
-import { planModel, type BaseImageFlags, type ModelPlan } from './plan.js';
+import { planBuild, type ModelPlan } from './plan.js';
+import { readProject } from './project.js';
+import { resolveModel, type BaseImageFlags } from './resolve.js';
 
 export interface DebugOptions extends BaseImageFlags {
   cwd: string;
   configFile?: string | undefined;
-  env?: NodeJS.ProcessEnv;
+  /** Default the process's. */
+  env?: Env;
   /** Used only to ask whether a cog-base image is present locally; absent engine is fine. */
   docker?: DockerCli;
   /** Overrides the availability check (tests). */
@@ -30,24 +34,27 @@ export interface DebugReport {
   dockerfile: string;
 }
 
-/** `cog debug`: plan the build of the project in `cwd` and report it. */
+/** `cog debug`: plan the build of the project in `cwd` (without its schema) and report it. */
 export async function debugModel(options: DebugOptions): Promise<DebugReport> {
-  const imageAvailable = options.imageAvailable ?? imageAvailability({ docker: options.docker ?? createDockerCli() });
-  const model = await planModel({ ...options, imageAvailable });
-  return toReport(model);
+  const env = options.env ?? processEnv();
+  const imageAvailable = options.imageAvailable ?? imageAvailability({ docker: options.docker ?? createDockerCli(dockerBinary(env)), env });
+  const project = await readProject({ cwd: options.cwd, configFile: options.configFile, schema: false });
+  const resolution = await resolveModel(project, { env, useCogBaseImage: options.useCogBaseImage, useCudaBaseImage: options.useCudaBaseImage, imageAvailable });
+  return toReport(planBuild(resolution, { cwd: options.cwd, env }));
 }
 
 export function toReport(model: ModelPlan): DebugReport {
+  const { config, python, cuda, cudnn, frameworks, base, requirements } = model.resolution;
   return {
-    baseImage: model.base.image,
-    baseImageKind: model.base.kind,
-    pythonVersion: model.config.build.pythonVersion ?? '3.13',
-    gpu: model.config.build.gpu,
-    cuda: model.cuda ?? null,
-    cudnn: model.cudnn ?? null,
-    torch: model.frameworks.torch || null,
-    tensorflow: model.frameworks.tensorflow || null,
-    requirements: model.requirements,
+    baseImage: base.image,
+    baseImageKind: base.kind,
+    pythonVersion: python,
+    gpu: config.build.gpu,
+    cuda: cuda ?? null,
+    cudnn: cudnn ?? null,
+    torch: frameworks.torch || null,
+    tensorflow: frameworks.tensorflow || null,
+    requirements,
     warnings: model.warnings,
     dockerfile: model.build.dockerfile,
   };

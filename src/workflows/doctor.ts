@@ -5,14 +5,15 @@ import { checkPredictRef } from '../doctor/predictor-checks.js';
 import { checkDeprecatedImports, checkPydanticBaseModel, fixPydanticBaseModel, removeDeprecatedImports } from '../doctor/python-fixes.js';
 import type { CheckName, DoctorReport, Finding } from '../doctor/types.js';
 import type { Config } from '../config/types.js';
-import { createDockerCli, type DockerCli } from '../docker/process.js';
+import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
+import { processEnv, type Env } from '../settings/env.js';
 
 export interface DoctorOptions {
   cwd: string;
   configFile?: string | undefined;
   /** Apply the fixes the checks offer (`--fix`). Default false. */
   fix?: boolean;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   docker?: DockerCli;
 }
 
@@ -28,12 +29,12 @@ const fixes: Partial<Record<CheckName, (config: Config) => unknown>> = {
  * `fix`, each fixable check's fix. A check whose fix fails keeps its findings and says why.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const project = checkConfig(options.cwd, options.configFile);
   const findings = [...project.findings];
   const config = project.config;
   if (config) findings.push(...(await checkPredictRef(config)), ...(await checkPydanticBaseModel(config)), ...checkDeprecatedImports(config));
-  findings.push(...(await checkEngine(options.docker ?? createDockerCli(), env)), ...(await checkPython(config)));
+  findings.push(...(await checkEngine(options.docker ?? createDockerCli(dockerBinary(env)), env)), ...(await checkPython(config)));
 
   const report: DoctorReport = { findings, fixed: [], failedFixes: [] };
   if (!options.fix || !config) return report;

@@ -1,6 +1,6 @@
 import { fetchReplicateTokenPage, verifyCredentials, verifyReplicateToken } from '../registry/login.js';
 import { storeCredentials } from '../registry/docker-config.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
 
 /** Upstream's default registry, which keeps its own token flow (spec push.md §4). */
@@ -15,9 +15,11 @@ export interface LoginInput {
 
 export interface LoginOptions extends LoginInput {
   registry: string;
+  /** `-u`, else COG_REGISTRY_USERNAME; asked when absent. */
   username?: string | undefined;
+  /** COG_REGISTRY_PASSWORD; asked when absent (unless `passwordStdin`). */
+  password?: string | undefined;
   passwordStdin?: boolean;
-  env?: NodeJS.ProcessEnv;
   /** Registry base URL override (tests' scripted Replicate server). */
   baseUrl?: string | undefined;
   /** Where the Docker config lives; default `$DOCKER_CONFIG` or `~/.docker`. */
@@ -38,17 +40,16 @@ export interface LoginResult {
  * (the configured credential helper, else the Docker config), so docker and cogpack share them.
  */
 export async function login(options: LoginOptions): Promise<LoginResult> {
-  const env = options.env ?? process.env;
   const { registry } = options;
   let username: string;
   let secret: string;
-  if (registry === replicateRegistry && !options.username && !env.COG_REGISTRY_USERNAME) {
+  if (registry === replicateRegistry && !options.username) {
     ({ username, secret } = await replicateLogin(options));
   } else {
-    username = options.username ?? env.COG_REGISTRY_USERNAME ?? (await ask(options, 'Username: ', false));
+    username = options.username ?? (await ask(options, 'Username: ', false));
     secret = options.passwordStdin
       ? (await required(options.readStdin, '--password-stdin needs the password on standard input')()).replace(/\r?\n$/, '')
-      : (env.COG_REGISTRY_PASSWORD ?? (await ask(options, 'Password: ', true)));
+      : (options.password ?? (await ask(options, 'Password: ', true)));
     registerSecret(secret);
     if (!username || !secret) throw new UserError('a username and a password (or token) are needed to log in');
     await verifyCredentials(registry, { username, secret }, { baseUrl: options.baseUrl, signal: options.signal });
@@ -73,6 +74,6 @@ async function ask(options: LoginInput, question: string, secret: boolean): Prom
 }
 
 function required<T>(value: T | undefined, message: string): T {
-  if (value === undefined) throw new UserError(message, { exitCode: 2 });
+  if (value === undefined) throw new UsageError(message);
   return value;
 }

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { inspectImage } from '../docker/engine.js';
 import type { DockerCli } from '../docker/process.js';
 import { defaultImageName } from '../config/image-name.js';
-import type { Config } from '../config/types.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { parseSchemaDocument, type SchemaNode } from '../predict/schema.js';
+import type { Env } from '../settings/env.js';
 import type { Logger } from '../ui/logger.js';
-import type { BaseImageFlags } from './plan.js';
+import type { Project } from './project.js';
+import type { BaseImageFlags } from './resolve.js';
 
 /**
  * The image a run command uses, by upstream's two flows (predict.md §1.3, §1.4): a dev image built
@@ -24,36 +23,6 @@ export interface ModelImage {
   schema: SchemaNode | undefined;
 }
 
-export interface ProjectOptions {
-  cwd: string;
-  configFile?: string | undefined;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** cog.yaml and, when asked, the predictor's schema, read statically (no Docker yet: input errors come first). */
-export async function loadProject(options: ProjectOptions & { withSchema: boolean }): Promise<{ config: Config; schema: SchemaNode | undefined }> {
-  // Loaded on use: the config machinery (YAML, zod) costs `cog run IMAGE` a twentieth of a second for nothing.
-  const [{ findConfigFile }, { loadConfig }] = await Promise.all([import('../config/find.js'), import('../config/load.js')]);
-  const { config } = loadConfig(findConfigFile(options.cwd, options.configFile));
-  if (!options.withSchema || (!config.predict && !config.train)) return { config, schema: undefined };
-  const override = (options.env ?? process.env).COG_OPENAPI_SCHEMA;
-  let text: string;
-  if (override) {
-    try {
-      text = readFileSync(path.resolve(options.cwd, override), 'utf8');
-    } catch (error) {
-      throw new UserError(`COG_OPENAPI_SCHEMA ${override} is not readable: ${(error as Error).message}`, { cause: error });
-    }
-  } else {
-    // Loaded on use: the Python grammar is only needed when the predictor is described.
-    const { generateSchemaJson } = await import('../schema/index.js');
-    text = (await generateSchemaJson({ projectDir: config.projectDir, predict: config.predict, train: config.train })).json;
-  }
-  const schema = parseSchemaDocument(text);
-  if (!schema) throw new UserError(`the OpenAPI schema${override ? ` in ${override}` : ''} is not a JSON object`);
-  return { config, schema };
-}
-
 /**
  * The dev image's name: the project's default name with a `dev` tag, so `cog run` never replaces
  * the image `cog build` made (upstream reuses `cog-<dir>` for both).
@@ -62,9 +31,9 @@ export function devImageName(projectDir: string): string {
   return `${defaultImageName(projectDir)}:dev`;
 }
 
-export interface DevBuildOptions extends ProjectOptions, BaseImageFlags {
-  /** Generate and stage the predictor's schema (run, serve, train); exec does without. */
-  withSchema: boolean;
+export interface DevBuildOptions extends BaseImageFlags {
+  cwd: string;
+  env: Env;
   progress?: ProgressMode | undefined;
   logger: Logger;
   docker: DockerCli;
@@ -72,17 +41,18 @@ export interface DevBuildOptions extends ProjectOptions, BaseImageFlags {
 }
 
 /**
- * Builds the dev image: every layer of `cog build` but the code (mounted instead), no labels, no
- * pip freeze. The schema lands in `<project>/.cog/openapi_schema.json`, which the mount puts where
- * the runtime reads it (`/src/.cog/openapi_schema.json`).
+ * Builds the dev image of a project the command has read: every layer of `cog build` but the code
+ * (mounted instead), no labels, no pip freeze. The project's schema, when it has one, lands in
+ * `<project>/.cog/openapi_schema.json`, which the mount puts where the runtime reads it
+ * (`/src/.cog/openapi_schema.json`).
  */
-export async function buildDevImage(options: DevBuildOptions, config: Config): Promise<string> {
+export async function buildDevImage(options: DevBuildOptions, project: Project): Promise<string> {
   // Loaded on use: the build machinery is not needed for a prebuilt image.
   const { buildModel } = await import('./build.js');
   const result = await buildModel({
     cwd: options.cwd,
-    configFile: options.configFile,
-    tag: devImageName(config.projectDir),
+    project,
+    tag: devImageName(project.config.projectDir),
     progress: options.progress,
     useCogBaseImage: options.useCogBaseImage,
     useCudaBaseImage: options.useCudaBaseImage,
@@ -90,7 +60,7 @@ export async function buildDevImage(options: DevBuildOptions, config: Config): P
     logger: options.logger,
     docker: options.docker,
     signal: options.signal,
-    dev: { schema: options.withSchema },
+    dev: true,
   });
   return result.image;
 }

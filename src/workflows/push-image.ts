@@ -10,13 +10,13 @@ import { openLayerSource } from '../image/open-source.js';
 import { peekStream } from '../image/sample.js';
 import { LayerSourceError } from '../image/verify.js';
 import type { LayerEncoding, LayerSource } from '../image/types.js';
-import { ChunkBufferPool } from '../registry/chunk-buffers.js';
 import { RegistryClient } from '../registry/client.js';
 import { parseReference } from '../registry/reference.js';
 import { formatRequestRecord } from '../registry/transport.js';
 import type { PushedBlob } from '../registry/types.js';
 import { formatBytes } from '../ui/format.js';
-import type { LayerSourceChoice } from './push-settings.js';
+import type { Env } from '../settings/env.js';
+import type { LayerSourceChoice } from '../settings/variables.js';
 import type { Logger } from '../ui/logger.js';
 import { createPushProgress, type PushProgress } from '../ui/push-progress.js';
 
@@ -35,7 +35,7 @@ export interface PushImageOptions {
   logger: Logger;
   /** Chunk size for uploads; default 96 MiB (lowered by the registry as it asks). */
   chunkSize?: number;
-  /** Layers uploaded at once; default 3. */
+  /** Layers uploaded at once; default `defaultPushConcurrency`. */
   concurrency?: number;
   /** Blobs at most this big go up in one request; default 1 MiB (never more than a chunk is held). */
   multipartThreshold?: number | undefined;
@@ -47,12 +47,15 @@ export interface PushImageOptions {
   requestTimeoutMs?: number | undefined;
   /** Where pushed layers are remembered; default under the cache dir. */
   digestCache?: DigestCache;
-  /** Where DOCKER_HOST and the docker context are read. Default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** Where DOCKER_HOST and the docker context are read. Default the process's. */
+  env?: Env;
   /** `storage`: the engine's storage only; `export`: the engine's export only; `auto` (default): the fastest that works. */
   layerSource?: LayerSourceChoice | undefined;
   signal?: AbortSignal;
 }
+
+/** Layers uploaded at once when the caller does not say (COG_PUSH_CONCURRENCY's default). */
+export const defaultPushConcurrency = 3;
 
 export interface PushedLayerReport {
   diffId: string;
@@ -105,9 +108,9 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     // (blobs under 1 MiB go up in one request and need none). Reading and compressing other layers
     // go on meanwhile, up to the point where they need the buffer.
     upload: {
-      buffers: new ChunkBufferPool(1),
+      chunkBuffers: 1,
       ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
-      ...(options.multipartThreshold ? { monolithicThreshold: options.multipartThreshold } : {}),
+      ...(options.multipartThreshold !== undefined ? { monolithicThreshold: options.multipartThreshold } : {}),
     },
   });
   const pool = createGzipPool();
@@ -160,7 +163,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
         progress.update(diffId, { state: layer.outcome, sent: layer.size, total: layer.size });
         layers.set(diffId, layer);
       },
-      { concurrency: options.concurrency ?? 3, signal },
+      { concurrency: options.concurrency ?? defaultPushConcurrency, signal },
     );
     // 3. The config (the registry may have it: an unchanged image, pushed again), then the
     // manifest, only now that every blob is there.
@@ -206,7 +209,11 @@ function cancelled(layers: Map<string, PushedLayerReport>, total: number | undef
   });
 }
 
-/** A layer pushed before (any encoding) that this repository has, or can mount from another one. */
+/**
+ * A layer pushed before (any encoding) that this repository has, or can mount from another one it
+ * was pushed to. A mount the registry refuses (no pull on the source, the blob gone) leaves the
+ * layer to be read and uploaded, as if it had never been pushed.
+ */
 async function findKnownLayer(client: RegistryClient, cache: DigestCache, diffId: string, repositoryKey: string, signal?: AbortSignal) {
   for (const known of cache.lookup(diffId)) {
     if (await client.headBlob(known.digest, { signal })) {
@@ -214,15 +221,12 @@ async function findKnownLayer(client: RegistryClient, cache: DigestCache, diffId
     }
     cache.forgetRepository(diffId, known.digest, repositoryKey);
     const registryPrefix = `${client.registry}/`;
-    const mountFrom = known.repositories.filter((r) => r.startsWith(registryPrefix) && r !== repositoryKey).map((r) => r.slice(registryPrefix.length));
-    for (const from of mountFrom) {
-      const mounted = await client.mountBlob(known.digest, from, { signal });
-      // Not mounted: the registry opened an upload instead, which this blob does not need here.
-      if (mounted.outcome === 'upload-started') await client.cancelUpload(mounted.session.location, { signal }).catch(() => {});
-      if (mounted.outcome === 'mounted') {
-        cache.recordPushed(diffId, known, repositoryKey);
-        return { diffId, digest: known.digest, size: known.size, encoding: known.encoding, outcome: 'mounted' as const };
-      }
+    const sources = known.repositories.filter((r) => r.startsWith(registryPrefix)).map((r) => r.slice(registryPrefix.length));
+    // A session the registry opens instead of mounting is not needed: this layer is read later.
+    const mounted = await client.mountFrom(known.digest, sources, { signal });
+    if (mounted.outcome === 'mounted') {
+      cache.recordPushed(diffId, known, repositoryKey);
+      return { diffId, digest: known.digest, size: known.size, encoding: known.encoding, outcome: 'mounted' as const };
     }
   }
   return undefined;

@@ -1,5 +1,6 @@
 import { modelRepositoryProblem } from '../config/model-ref.js';
 import { UserError } from '../errors.js';
+import { readEnv, type Env } from '../settings/env.js';
 
 /**
  * Where `cog push` pushes, as upstream decides it (spec push.md §1, "Model ref resolution"):
@@ -21,7 +22,7 @@ export interface PushTarget {
 export interface PushTargetInput {
   argument: string | undefined;
   config: { image: string | undefined; model: string | undefined };
-  env: NodeJS.ProcessEnv;
+  env: Env;
   /** The clock for the timestamp tag. Default now. */
   now?: Date;
 }
@@ -56,9 +57,9 @@ export function resolvePushTarget(input: PushTargetInput): PushTarget {
 }
 
 /** The model reference from cog.yaml and the COG_MODEL* variables, or undefined when neither names one. */
-function resolveModelReference(configModel: string | undefined, env: NodeJS.ProcessEnv, now: Date): string | undefined {
-  const defaultRegistry = env.COG_REGISTRY_HOST || 'r8.im';
-  const full = env.COG_MODEL;
+function resolveModelReference(configModel: string | undefined, env: Env, now: Date): string | undefined {
+  const defaultRegistry = readEnv('COG_REGISTRY_HOST', env);
+  const full = readEnv('COG_MODEL', env);
   if (full) {
     if (full.includes('@')) throw new UserError(`invalid COG_MODEL ${JSON.stringify(full)}: model push requires a tag`, { hint: 'give a tag (or none: a timestamp tag is made) instead of a digest' });
     const { repository, tag } = splitTag(full);
@@ -67,9 +68,9 @@ function resolveModelReference(configModel: string | undefined, env: NodeJS.Proc
     const withRegistry = hasRegistry(repository) ? repository : `${defaultRegistry}/${repository}`;
     return `${withRegistry}:${tag ?? timestampTag(now)}`;
   }
-  const envRegistry = env.COG_MODEL_REGISTRY || undefined;
-  const envRepo = env.COG_MODEL_REPO || undefined;
-  const envTag = env.COG_MODEL_TAG || undefined;
+  const envRegistry = readEnv('COG_MODEL_REGISTRY', env);
+  const envRepo = readEnv('COG_MODEL_REPO', env);
+  const envTag = readEnv('COG_MODEL_TAG', env);
   if (envRegistry && /[/@]/.test(envRegistry)) {
     throw new UserError(`invalid COG_MODEL_REGISTRY ${JSON.stringify(envRegistry)}: must be a bare host (no path, tag, or digest)`);
   }

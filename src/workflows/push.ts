@@ -1,15 +1,15 @@
-import { findConfigFile } from '../config/find.js';
-import { loadConfig } from '../config/load.js';
-import { createDockerCli, type DockerCli } from '../docker/process.js';
-import { CancelledError, UserError } from '../errors.js';
+import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
+import { CancelledError } from '../errors.js';
 import type { LayerEncoding } from '../image/types.js';
+import { processEnv } from '../settings/env.js';
+import type { LayerSourceChoice } from '../settings/variables.js';
 import { Logger } from '../ui/logger.js';
 import type { BuildModelOptions } from './build.js';
+import { readProject, readProjectConfig, readProjectConfigIfAny, type Project } from './project.js';
 import { resolvePushTarget } from './push-target.js';
-import type { LayerSourceChoice } from './push-settings.js';
 import { pushImage, type PushImageResult } from './push-image.js';
 
-export interface PushModelOptions extends Omit<BuildModelOptions, 'tag' | 'logger' | 'docker'> {
+export interface PushModelOptions extends Omit<BuildModelOptions, 'tag' | 'logger' | 'docker' | 'project' | 'dev'> {
   /**
    * The image argument (`registry/repository[:tag]`). Where the push goes is decided as upstream
    * decides it, with cog.yaml `model:`/`image:` and COG_MODEL* (push-target.ts).
@@ -39,8 +39,10 @@ export interface PushModelResult extends PushImageResult {
 /** `cog push`: build the model as the image name says (as upstream does), then push it. */
 export async function pushModel(options: PushModelOptions): Promise<PushModelResult> {
   const logger = options.logger ?? new Logger();
-  const docker = options.docker ?? createDockerCli();
-  const target = resolvePushTarget({ argument: options.image, config: targetConfig(options), env: options.env ?? process.env });
+  const env = options.env ?? processEnv();
+  const docker = options.docker ?? createDockerCli(dockerBinary(env));
+  const project = await readPushedProject(options);
+  const target = resolvePushTarget({ argument: options.image, config: { image: project?.config.image, model: project?.config.model }, env });
   const image = target.image;
   logger.debug(`push target: ${image} (from ${target.source === 'model' ? 'model: / COG_MODEL*' : target.source === 'image' ? 'cog.yaml image' : 'the argument'})`);
   const buildStarted = performance.now();
@@ -48,7 +50,7 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
     // Loaded only to build: `cog push --no-build` keeps the planner, the compat matrix and the
     // schema reader out of memory (about 18 MB of a push's peak).
     const { buildModel } = await import('./build.js');
-    await buildModel({ ...options, tag: image, logger, docker }).catch((error: unknown) => {
+    await buildModel({ ...options, project, tag: image, env, logger, docker }).catch((error: unknown) => {
       if (options.signal?.aborted) throw new CancelledError('push cancelled during the build: nothing was pushed', { cause: error });
       throw error;
     });
@@ -66,20 +68,20 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
     encoding: options.encoding,
     requestTimeoutMs: options.requestTimeoutMs,
     layerSource: options.layerSource,
+    env,
     signal: options.signal,
   });
   return { ...result, timings: { build: Math.round(pushStarted - buildStarted), push: Math.round(performance.now() - pushStarted) } };
 }
 
-/** cog.yaml's `image` and `model`; none when pushing a local image from outside a project (`--no-build`). */
-function targetConfig(options: PushModelOptions): { image: string | undefined; model: string | undefined } {
-  let found;
-  try {
-    found = findConfigFile(options.cwd, options.configFile);
-  } catch (error) {
-    if (options.noBuild && options.image && error instanceof UserError) return { image: undefined, model: undefined };
-    throw error;
-  }
-  const { config } = loadConfig(found);
-  return { image: config.image, model: config.model };
+/**
+ * The project, read once for both the push target (cog.yaml `image`, `model`) and the build (with
+ * the predictor's schema); none when pushing a local image from outside a project (`--no-build`).
+ */
+async function readPushedProject(options: PushModelOptions): Promise<Project | undefined> {
+  const { cwd, configFile } = options;
+  if (!options.noBuild) return readProject({ cwd, configFile, schema: { file: options.openapiSchemaFile } });
+  if (!options.image) return { ...(await readProjectConfig({ cwd, configFile })), schema: undefined };
+  const loaded = await readProjectConfigIfAny({ cwd, configFile });
+  return loaded && { ...loaded, schema: undefined };
 }

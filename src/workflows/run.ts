@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Config } from '../config/types.js';
-import { createDockerCli, type DockerCli } from '../docker/process.js';
+import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { createPrediction, fetchSchema } from '../predict/client.js';
-import { checkGpus, containerName, projectMount, type ContainerSpec } from '../predict/container.js';
+import { containerName, projectMount, type ContainerSpec } from '../predict/container.js';
 import { checkInputNames, validateInputs } from '../predict/validate.js';
 import { materializeFlagInputs, materializeJsonInputs, parseInputFlags, readJsonInputs, type InputFiles } from '../predict/inputs.js';
 import { chooseOutputPath } from '../predict/outputs.js';
 import { ResultPrinter, type RunResult } from '../predict/results.js';
-import { inputComponent, supportsStreaming, type RunMode, type SchemaNode } from '../predict/schema.js';
+import { inputComponent, parseSchemaDocument, supportsStreaming, type RunMode, type SchemaNode } from '../predict/schema.js';
 import { withModelContainer } from '../predict/session.js';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 import { Logger } from '../ui/logger.js';
-import { buildDevImage, loadProject, prebuiltModelImage, type ModelImage } from './model-image.js';
-import type { BaseImageFlags } from './plan.js';
+import { buildDevImage, prebuiltModelImage, type ModelImage } from './model-image.js';
+import { readPredictorSchema, readProjectConfig, type Project } from './project.js';
+import type { BaseImageFlags } from './resolve.js';
 
 export interface RunModelOptions extends BaseImageFlags {
   cwd: string;
@@ -30,7 +31,7 @@ export interface RunModelOptions extends BaseImageFlags {
   output?: string | undefined;
   /** `-e NAME=value` for the container, in order. */
   env?: string[];
-  /** `--gpus`. Default `all` when the model has `build.gpu`. */
+  /** `--gpus` (checked at the command line). Default `all` when the model has `build.gpu`. */
   gpus?: string | undefined;
   /** `--setup-timeout` in seconds. Default 300. */
   setupTimeoutSeconds?: number;
@@ -41,10 +42,12 @@ export interface RunModelOptions extends BaseImageFlags {
   /** The command the user typed, for messages. Default `run`. */
   commandName?: string;
   progress?: ProgressMode | undefined;
+  /** COG_OPENAPI_SCHEMA: a schema file to use instead of reading the predictor. */
+  openapiSchemaFile?: string | undefined;
   /** `--debug`: the runtime logs at debug level too. Default false. */
   debug?: boolean;
-  /** The host environment (RUST_LOG, REPLICATE_API_TOKEN, COG_OPENAPI_SCHEMA). Default process.env. */
-  hostEnv?: NodeJS.ProcessEnv;
+  /** The host environment (RUST_LOG, REPLICATE_API_TOKEN, and the build's). Default the process's. */
+  hostEnv?: Env;
   /** Reads stdin for `--json -`. */
   readStdin?: () => Promise<string>;
   /** One line of results on stdout. */
@@ -60,36 +63,30 @@ export interface RunModelOptions extends BaseImageFlags {
 /** `cog run`, `cog predict` and `cog train`: one prediction against the real runtime in a container that is always removed. */
 export async function runModel(options: RunModelOptions): Promise<RunResult> {
   const logger = options.logger ?? new Logger();
-  const docker = options.docker ?? createDockerCli();
-  const hostEnv = options.hostEnv ?? process.env;
+  const hostEnv = options.hostEnv ?? processEnv();
+  const docker = options.docker ?? createDockerCli(dockerBinary(hostEnv));
   const mode = options.mode ?? 'predict';
   const commandName = options.commandName ?? 'run';
   if (options.json !== undefined && (options.inputs?.length ?? 0) > 0) throw new UserError('Must use one of --json or --input to provide model inputs');
-  const gpus = checkGpus(options.gpus);
   const context = replicateContext(options.useReplicateToken ?? false, hostEnv);
   const files: InputFiles = { cwd: options.cwd, readStdin: options.readStdin };
 
   // Everything the user can get wrong is checked before Docker is touched.
   let model: ModelImage;
-  let config: Config | undefined;
+  let project: Project | undefined;
   if (options.image) {
     model = await prebuiltModelImage({ image: options.image, docker, logger, signal: options.signal });
   } else {
-    const project = await loadProject({ cwd: options.cwd, configFile: options.configFile, env: hostEnv, withSchema: true });
-    config = project.config;
-    if (mode === 'train' ? !config.train : !config.predict) {
-      throw new UserError(`${path.basename(config.file)} has no ${mode === 'train' ? '`train`' : '`run` (or `predict`)'} entry: there is nothing to run`, {
-        hint: mode === 'train' ? 'add train: "train.py:train"' : 'add run: "predict.py:Predictor"',
-      });
-    }
-    model = { image: '', projectDir: config.projectDir, gpu: config.build.gpu, schema: project.schema };
+    project = await readRunnableProject(options, mode);
+    model = { image: '', projectDir: project.config.projectDir, gpu: project.config.build.gpu, schema: schemaDocument(project) };
   }
   const inputs = await prepareInputs(options, model.schema, mode, files);
   const destination = chooseOutputPath(options.output, options.json !== undefined ? 'output.json' : 'output', options.cwd);
   if (options.json !== undefined && options.output && path.extname(destination) !== '.json') {
     logger.warn(`--output value does not have a .json suffix: ${path.basename(destination)}`);
   }
-  if (config) model.image = await buildDevImage({ ...options, logger, docker, env: hostEnv, withSchema: true }, config);
+  // The dev build takes the project as read here: cog.yaml and the predictor are not read again.
+  if (project) model.image = await buildDevImage({ ...options, logger, docker, env: hostEnv }, project);
 
   const mount = model.projectDir ? projectMount(model.projectDir) : { volumes: [], env: [] };
   const spec: ContainerSpec = {
@@ -97,7 +94,7 @@ export async function runModel(options: RunModelOptions): Promise<RunResult> {
     name: containerName(commandName),
     // The user's -e comes after ours: the engine keeps the last value of a name.
     env: [...mount.env, ...runtimeEnv(options.env ?? [], hostEnv, options.debug ?? false)],
-    gpus: gpus ?? (model.gpu ? 'all' : undefined),
+    gpus: options.gpus ?? (model.gpu ? 'all' : undefined),
     volumes: mount.volumes,
     command: mode === 'train' ? ['python', '-m', 'cog.server.http', '--x-mode', 'train'] : undefined,
   };
@@ -134,6 +131,26 @@ export async function runModel(options: RunModelOptions): Promise<RunResult> {
     });
     return printer.finish(response, { logsShown: stream });
   });
+}
+
+/** cog.yaml, with the entry point `mode` runs, and the predictor's schema (a given file, else read statically). */
+async function readRunnableProject(options: RunModelOptions, mode: RunMode): Promise<Project> {
+  const loaded = await readProjectConfig({ cwd: options.cwd, configFile: options.configFile });
+  const { config } = loaded;
+  if (mode === 'train' ? !config.train : !config.predict) {
+    throw new UserError(`${path.basename(config.file)} has no ${mode === 'train' ? '`train`' : '`run` (or `predict`)'} entry: there is nothing to run`, {
+      hint: mode === 'train' ? 'add train: "train.py:train"' : 'add run: "predict.py:Predictor"',
+    });
+  }
+  const schema = await readPredictorSchema(config, { file: options.openapiSchemaFile, cwd: options.cwd });
+  return { ...loaded, schema };
+}
+
+/** The project's schema as a document, to check inputs against before any container starts. */
+function schemaDocument(project: Project): SchemaNode {
+  const document = project.schema && parseSchemaDocument(project.schema.json);
+  if (!document) throw new UserError('the OpenAPI schema is not a JSON object', { hint: 'check the file COG_OPENAPI_SCHEMA names' });
+  return document;
 }
 
 /**
@@ -175,18 +192,19 @@ async function prepareLate(prepared: PreparedInputs, document: SchemaNode | unde
 }
 
 /** Upstream's container environment (predict.md §1.6): the user's `-e`, RUST_LOG from the host, console logs at warning (debug with --debug). */
-export function runtimeEnv(userEnv: string[], hostEnv: NodeJS.ProcessEnv, debug: boolean): string[] {
+export function runtimeEnv(userEnv: string[], hostEnv: Env, debug: boolean): string[] {
+  const rustLog = readEnv('RUST_LOG', hostEnv);
   return [
     ...userEnv,
-    ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : []),
+    ...(rustLog ? [`RUST_LOG=${rustLog}`] : []),
     'LOG_FORMAT=console',
     `COG_LOG_LEVEL=${debug ? 'debug' : 'warning'}`,
   ];
 }
 
-function replicateContext(use: boolean, env: NodeJS.ProcessEnv): Record<string, string> {
+function replicateContext(use: boolean, env: Env): Record<string, string> {
   if (!use) return {};
-  const token = env.REPLICATE_API_TOKEN;
+  const token = readEnv('REPLICATE_API_TOKEN', env);
   if (!token) throw new UserError('Failed to find REPLICATE_API_TOKEN in the current environment when called with --use-replicate-token');
   return { replicate_api_token: token };
 }

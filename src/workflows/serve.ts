@@ -1,27 +1,31 @@
-import { createDockerCli, type DockerCli } from '../docker/process.js';
+import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { UserError } from '../errors.js';
 import { runAttached } from '../predict/attached.js';
-import { checkGpus, containerName, projectMount, runtimePort, type ContainerSpec } from '../predict/container.js';
+import { containerName, projectMount, runtimePort, type ContainerSpec } from '../predict/container.js';
 import { SetupFailedError, waitUntilReady } from '../predict/health.js';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 import { Logger } from '../ui/logger.js';
-import { buildDevImage, loadProject } from './model-image.js';
-import type { BaseImageFlags } from './plan.js';
+import { buildDevImage } from './model-image.js';
+import { readProject } from './project.js';
+import type { BaseImageFlags } from './resolve.js';
 
 export interface ServeModelOptions extends BaseImageFlags {
   cwd: string;
   configFile?: string | undefined;
-  /** `-p`: the host port. Default 8393. */
+  /** `-p`: the host port (checked at the command line). Default 8393. */
   port?: number;
   /** `--host`: the host address the port is published on. Default 127.0.0.1. */
   host?: string | undefined;
   /** `--upload-url`: where the runtime PUTs file outputs. */
   uploadUrl?: string | undefined;
-  /** `--gpus`. Default `all` when cog.yaml has `build.gpu`. */
+  /** `--gpus` (checked at the command line). Default `all` when cog.yaml has `build.gpu`. */
   gpus?: string | undefined;
   progress?: ProgressMode | undefined;
-  /** The host environment (RUST_LOG). Default process.env. */
-  hostEnv?: NodeJS.ProcessEnv;
+  /** COG_OPENAPI_SCHEMA: a schema file to serve instead of the predictor's. */
+  openapiSchemaFile?: string | undefined;
+  /** The host environment (RUST_LOG, and the build's). Default the process's. */
+  hostEnv?: Env;
   /** Whether stdin (and stdout) are terminals: then the container gets a TTY. Default: asked of process. */
   terminal?: { stdin: boolean; stdout: boolean };
   logger?: Logger;
@@ -37,21 +41,22 @@ export interface ServeModelOptions extends BaseImageFlags {
  */
 export async function serveModel(options: ServeModelOptions): Promise<void> {
   const logger = options.logger ?? new Logger();
-  const docker = options.docker ?? createDockerCli();
-  const hostEnv = options.hostEnv ?? process.env;
+  const hostEnv = options.hostEnv ?? processEnv();
+  const docker = options.docker ?? createDockerCli(dockerBinary(hostEnv));
   const port = options.port ?? 8393;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port must be between 1 and 65535, not ${port}`, { exitCode: 2 });
   const host = options.host ?? '127.0.0.1';
-  const gpus = checkGpus(options.gpus);
-  const { config } = await loadProject({ cwd: options.cwd, configFile: options.configFile, env: hostEnv, withSchema: false });
-  const image = await buildDevImage({ ...options, logger, docker, env: hostEnv, withSchema: true }, config);
+  // The schema is staged into the project for the runtime to serve: read once, here.
+  const project = await readProject({ cwd: options.cwd, configFile: options.configFile, schema: { file: options.openapiSchemaFile } });
+  const { config } = project;
+  const image = await buildDevImage({ ...options, logger, docker, env: hostEnv }, project);
+  const rustLog = readEnv('RUST_LOG', hostEnv);
 
   const mount = projectMount(config.projectDir);
   const spec: ContainerSpec & { name: string } = {
     image,
     name: containerName('serve'),
-    env: [...mount.env, 'LOG_FORMAT=console', ...(hostEnv.RUST_LOG ? [`RUST_LOG=${hostEnv.RUST_LOG}`] : [])],
-    gpus: gpus ?? (config.build.gpu ? 'all' : undefined),
+    env: [...mount.env, 'LOG_FORMAT=console', ...(rustLog ? [`RUST_LOG=${rustLog}`] : [])],
+    gpus: options.gpus ?? (config.build.gpu ? 'all' : undefined),
     volumes: mount.volumes,
     workdir: '/src',
     ports: [{ hostIp: host, hostPort: port, containerPort: runtimePort }],

@@ -73,7 +73,7 @@ describe('[registry] registry client against a real registry', () => {
     expect(await readBlob(registry, repository, pushedLarge.digest)).toEqual(large.bytes);
     expect(await model.pushBlob(tiny)).toMatchObject({ outcome: 'exists' });
 
-    const other = client({ registry, repository: `${repository}-other`, auth: model.auth });
+    const other = model.forRepository(`${repository}-other`, { chunkSize: 1 * MiB });
     expect(await other.pushBlob({ ...large, digest: pushedLarge.digest, size: undefined }, { mountFrom: [repository] })).toEqual({
       digest: pushedLarge.digest,
       size: large.bytes.length,
@@ -201,7 +201,7 @@ describe('[registry] registry client against a real registry', () => {
       const base = client({ registry: bed.registry.host, repository: 'bob/base', credentials }, records);
       const layer = testBlob(2 * MiB + 3);
       await base.pushBlob(layer);
-      const model = client({ registry: bed.registry.host, repository: 'bob/model', auth: base.auth });
+      const model = base.forRepository('bob/model', { chunkSize: 1 * MiB });
       expect(await model.pushBlob(layer, { mountFrom: ['bob/base'] })).toMatchObject({ outcome: 'mounted' });
       const config = await model.pushBlob(testBlob(400));
       const manifest = manifestFor(config, [{ digest: layer.digest!, size: layer.bytes.length }]);

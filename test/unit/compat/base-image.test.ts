@@ -95,9 +95,9 @@ describe('chooseBaseImage', () => {
   const available = () => true;
   const missing = () => false;
 
-  it('uses cog-base when the image exists', () => {
+  it('uses cog-base when the image exists', async () => {
     const cogBaseAvailable = vi.fn(available);
-    expect(chooseBaseImage(gpuResolution, gpuTorch, { cogBaseAvailable })).toEqual({
+    expect(await chooseBaseImage(gpuResolution, gpuTorch, { cogBaseAvailable })).toEqual({
       kind: 'cog-base',
       image: 'r8.im/cog-base:cuda11.8-python3.11-torch2.3.1',
       cogBaseTag: 'cuda11.8-python3.11-torch2.3.1',
@@ -106,23 +106,23 @@ describe('chooseBaseImage', () => {
     expect(cogBaseAvailable).toHaveBeenCalledWith('r8.im/cog-base:cuda11.8-python3.11-torch2.3.1');
   });
 
-  it('takes the registry host from the options', () => {
-    const choice = chooseBaseImage(cpuResolution, cpu, { cogBaseAvailable: available, cogBaseRegistry: 'ghcr.io/replicate/cog' });
+  it('takes the registry host from the options', async () => {
+    const choice = await chooseBaseImage(cpuResolution, cpu, { cogBaseAvailable: available, cogBaseRegistry: 'ghcr.io/replicate/cog' });
     expect(choice.image).toBe('ghcr.io/replicate/cog/cog-base:python3.12');
   });
 
-  it('strips the Python patch for cog-base, with upstream’s warning', () => {
+  it('strips the Python patch for cog-base, with upstream’s warning', async () => {
     const input = { ...cpu, pythonVersion: '3.12.1' };
-    expect(chooseBaseImage(cpuResolution, input, { cogBaseAvailable: available })).toMatchObject({
+    expect(await chooseBaseImage(cpuResolution, input, { cogBaseAvailable: available })).toMatchObject({
       image: 'r8.im/cog-base:python3.12',
       warnings: ['Stripping patch version from Python version 3.12.1 to 3.12'],
     });
   });
 
-  it('falls back with a warning when no configuration matches, without asking the registry', () => {
+  it('falls back with a warning when no configuration matches, without asking the registry', async () => {
     const cogBaseAvailable = vi.fn(available);
     const input = { ...cpu, pythonVersion: '3.99' };
-    expect(chooseBaseImage(cpuResolution, input, { cogBaseAvailable })).toEqual({
+    expect(await chooseBaseImage(cpuResolution, input, { cogBaseAvailable })).toEqual({
       kind: 'python',
       image: 'python:3.99-slim',
       warnings: [
@@ -132,42 +132,43 @@ describe('chooseBaseImage', () => {
     expect(cogBaseAvailable).not.toHaveBeenCalled();
   });
 
-  it('falls back to nvidia/cuda for GPU builds when the cog-base image is missing', () => {
-    const choice = chooseBaseImage(gpuResolution, gpuTorch, { cogBaseAvailable: missing });
+  it('falls back to nvidia/cuda for GPU builds when the cog-base image is missing', async () => {
+    const choice = await chooseBaseImage(gpuResolution, gpuTorch, { cogBaseAvailable: missing });
     expect(choice.kind).toBe('cuda');
     expect(choice.image).toBe('nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04');
     expect(choice.warnings[0]).toContain('r8.im/cog-base:cuda11.8-python3.11-torch2.3.1 was not found');
   });
 
-  it('fails when cog-base was asked for explicitly and there is none', () => {
+  it('fails when cog-base was asked for explicitly and there is none', async () => {
     const input: CompatInput = { gpu: true, pythonVersion: '3.12', frameworks: { torch: '2.3.0' } };
     const resolution = resolveCuda({ ...input, cuda: '12.2' });
-    const error = thrown(() => chooseBaseImage(resolution, input, { useCogBaseImage: true, cogBaseAvailable: available }));
-    expect(error.message).toBe('unsupported base image configuration: CUDA: 12.2 / Python: 3.12 / Torch: 2.3.0');
-    expect(() => chooseBaseImage(gpuResolution, gpuTorch, { useCogBaseImage: true, cogBaseAvailable: missing })).toThrow(
+    await expect(chooseBaseImage(resolution, input, { useCogBaseImage: true, cogBaseAvailable: available })).rejects.toThrow(
+      /^unsupported base image configuration: CUDA: 12\.2 \/ Python: 3\.12 \/ Torch: 2\.3\.0$/,
+    );
+    await expect(chooseBaseImage(gpuResolution, gpuTorch, { useCogBaseImage: true, cogBaseAvailable: missing })).rejects.toThrow(
       /cog-base:cuda11\.8-python3\.11-torch2\.3\.1 was not found/,
     );
   });
 
-  it('never asks for cog-base when it is disabled', () => {
+  it('never asks for cog-base when it is disabled', async () => {
     const cogBaseAvailable = vi.fn(available);
-    const choice = chooseBaseImage(gpuResolution, gpuTorch, { useCogBaseImage: false, cogBaseAvailable });
+    const choice = await chooseBaseImage(gpuResolution, gpuTorch, { useCogBaseImage: false, cogBaseAvailable });
     expect(choice).toEqual({ kind: 'cuda', image: 'nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04', warnings: [] });
     expect(cogBaseAvailable).not.toHaveBeenCalled();
   });
 
-  it('uses python:<full version>-slim for GPU builds with --use-cuda-base-image=false', () => {
+  it('uses python:<full version>-slim for GPU builds with --use-cuda-base-image=false', async () => {
     const input = { ...gpuTorch, pythonVersion: '3.11.9' };
-    expect(chooseBaseImage(gpuResolution, input, { useCogBaseImage: false, useCudaBaseImage: false, cogBaseAvailable: available })).toEqual({
+    expect(await chooseBaseImage(gpuResolution, input, { useCogBaseImage: false, useCudaBaseImage: false, cogBaseAvailable: available })).toEqual({
       kind: 'python',
       image: 'python:3.11.9-slim',
       warnings: [],
     });
   });
 
-  it('passes on the nvidia/cuda error when the pair has no image', () => {
+  it('passes on the nvidia/cuda error when the pair has no image', async () => {
     const resolution = { cuda: '12.3', cudnn: '8', warnings: [] };
-    expect(() => chooseBaseImage(resolution, gpuTorch, { useCogBaseImage: false, cogBaseAvailable: available })).toThrow(
+    await expect(chooseBaseImage(resolution, gpuTorch, { useCogBaseImage: false, cogBaseAvailable: available })).rejects.toThrow(
       'no matching base image for CUDA 12.3 and CuDNN 8',
     );
   });

@@ -143,9 +143,9 @@ describe('hand-written rows (upstream’s tested examples)', () => {
     expect((await build('tensorflow==2.12.0', true)).image).toBe('nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04');
   });
 
-  it('cuda 11.6 + cudnn 8 ⇒ 11.6.2-cudnn8-devel-ubuntu20.04', () => {
+  it('cuda 11.6 + cudnn 8 ⇒ 11.6.2-cudnn8-devel-ubuntu20.04', async () => {
     const input: CompatInput = { gpu: true, cuda: '11.6', cudnn: '8', pythonVersion: '3.10', frameworks: {} };
-    const base = chooseBaseImage(resolveCuda(input), input, { useCogBaseImage: false, cogBaseAvailable: () => false });
+    const base = await chooseBaseImage(resolveCuda(input), input, { useCogBaseImage: false, cogBaseAvailable: () => false });
     expect(base.image).toBe('nvidia/cuda:11.6.2-cudnn8-devel-ubuntu20.04');
   });
 

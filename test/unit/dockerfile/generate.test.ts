@@ -2,50 +2,56 @@ import { describe, expect, it } from 'vitest';
 import type { BaseImageChoice } from '../../../src/compat/types.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { generateBuildPlan, type GenerateOptions } from '../../../src/dockerfile/generate.js';
-import { planModel } from '../../../src/workflows/plan.js';
+import { planBuild } from '../../../src/workflows/plan.js';
+import { readProject } from '../../../src/workflows/project.js';
+import { resolveModel, type ResolveOptions } from '../../../src/workflows/resolve.js';
 import { fixture } from '../../support/paths.js';
 
 const configOf = (text: string) => loadConfig({ file: '/p/cog.yaml', text }).config;
 const slim = (version = '3.12'): BaseImageChoice => ({ kind: 'python', image: `python:${version}-slim`, warnings: [] });
 const generate = (text: string, options: Partial<GenerateOptions> = {}) =>
-  generateBuildPlan(configOf(text), { base: slim(), breakSystemPackages: false, requirements: [], ...options });
+  generateBuildPlan(configOf(text), { base: slim(), pythonVersion: '3.12', breakSystemPackages: false, requirements: [], ...options });
+
+/** A fixture's project → resolution → plan, as `cog build` makes them (no engine: availability is injected). */
+async function planFixture(name: string, options: Omit<ResolveOptions, 'env'> = {}) {
+  const cwd = fixture(name);
+  const resolution = await resolveModel(await readProject({ cwd, schema: false }), { env: {}, ...options });
+  return planBuild(resolution, { cwd, env: {} });
+}
 const minimal = 'build:\n  python_version: "3.12"\n';
 
 describe('golden Dockerfiles', () => {
-  const noEnv = {};
   it('hello-world (CPU, python:3.11-slim)', async () => {
-    const model = await planModel({ cwd: fixture('hello-world'), env: noEnv });
-    expect(model.base).toMatchObject({ kind: 'python', image: 'python:3.11-slim' });
+    const model = await planFixture('hello-world');
+    expect(model.resolution.base).toMatchObject({ kind: 'python', image: 'python:3.11-slim' });
     expect(model.build.files).toEqual({ 'requirements.txt': 'six==1.17.0\n' });
     await expect(model.build.dockerfile).toMatchFileSnapshot('../../golden/hello-world.Dockerfile');
   });
 
   it('gpu-torch on nvidia/cuda: CUDA from torch, Python through uv, the cu121 index', async () => {
-    const model = await planModel({ cwd: fixture('gpu-torch'), env: noEnv, useCogBaseImage: false });
-    expect(model).toMatchObject({ cuda: '12.1', cudnn: '8' });
-    expect(model.base.image).toBe('nvidia/cuda:12.1.1-cudnn8-devel-ubuntu22.04');
-    expect(model.requirements).toEqual(['--extra-index-url https://download.pytorch.org/whl/cu121/', 'torch==2.3.1', 'torchvision==0.18.1', 'numpy==1.26.4']);
+    const model = await planFixture('gpu-torch', { useCogBaseImage: false });
+    expect(model.resolution).toMatchObject({ cuda: '12.1', cudnn: '8' });
+    expect(model.resolution.base.image).toBe('nvidia/cuda:12.1.1-cudnn8-devel-ubuntu22.04');
+    expect(model.resolution.requirements).toEqual(['--extra-index-url https://download.pytorch.org/whl/cu121/', 'torch==2.3.1', 'torchvision==0.18.1', 'numpy==1.26.4']);
     await expect(model.build.dockerfile).toMatchFileSnapshot('../../golden/gpu-torch.cuda.Dockerfile');
   });
 
   it('gpu-torch on a cog-base image when one is available', async () => {
     const asked: string[] = [];
-    const model = await planModel({
-      cwd: fixture('gpu-torch'),
-      env: noEnv,
+    const model = await planFixture('gpu-torch', {
       imageAvailable: async (image) => {
         asked.push(image);
         return true;
       },
     });
     expect(asked).toEqual(['r8.im/cog-base:cuda12.1-python3.12-torch2.3.1']);
-    expect(model.base).toMatchObject({ kind: 'cog-base', image: 'r8.im/cog-base:cuda12.1-python3.12-torch2.3.1' });
+    expect(model.resolution.base).toMatchObject({ kind: 'cog-base', image: 'r8.im/cog-base:cuda12.1-python3.12-torch2.3.1' });
     await expect(model.build.dockerfile).toMatchFileSnapshot('../../golden/gpu-torch.cog-base.Dockerfile');
   });
 
   it('gpu-torch with --use-cuda-base-image=false lands on python:X-slim', async () => {
-    const model = await planModel({ cwd: fixture('gpu-torch'), env: noEnv, useCogBaseImage: false, useCudaBaseImage: false });
-    expect(model.base.image).toBe('python:3.12-slim');
+    const model = await planFixture('gpu-torch', { useCogBaseImage: false, useCudaBaseImage: false });
+    expect(model.resolution.base.image).toBe('python:3.12-slim');
     expect(model.build.dockerfile).not.toContain('uv python install');
   });
 });

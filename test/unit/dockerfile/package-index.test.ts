@@ -15,6 +15,7 @@ describe('package-index mirrors', () => {
     const packageIndex = indexSecretsFromEnv({ UV_INDEX_URL: 'https://u:t@mirror/simple' });
     const plan = generateBuildPlan(config, {
       base: { kind: 'python', image: 'python:3.12-slim', warnings: [] },
+      pythonVersion: '3.12',
       breakSystemPackages: false,
       requirements: ['six'],
       packageIndex,

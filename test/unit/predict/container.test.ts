@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGpus, dockerRunArgv, freeLoopbackPort, isMissingGpuDriver, startContainer } from '../../../src/predict/container.js';
 import { recordingLogger } from '../../../src/ui/logger.js';
-import { parsePublish } from '../../../src/workflows/exec.js';
+import { readPortMapping } from '../../../src/commands/shared-options.js';
 import { runtimeEnv } from '../../../src/workflows/run.js';
 import { fakeDocker } from '../../support/fake-docker.js';
 
@@ -115,11 +115,11 @@ describe('cog exec --publish', () => {
     ['0.0.0.0:8080', { hostIp: '0.0.0.0', hostPort: 8080, containerPort: 8080 }],
     ['[::1]:8000', { hostIp: '::1', hostPort: 8000, containerPort: 8000 }],
   ])('%s', (value, expected) => {
-    expect(parsePublish(value)).toEqual(expected);
+    expect(readPortMapping(value)).toEqual(expected);
   });
 
   it.each(['0', '65536', 'x', 'host:', ':80'])('refuses %s', (value) => {
-    expect(() => parsePublish(value)).toThrow('invalid --publish value');
+    expect(readPortMapping(value)).toBeUndefined();
   });
 });
 

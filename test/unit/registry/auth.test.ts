@@ -49,7 +49,7 @@ describe('bearer tokens', () => {
     expect(new URL(tokens.requests[0]!.url, 'http://x').searchParams.get('service')).toBe('fake-registry');
 
     // Another repository of the same registry, sharing the auth: its own token.
-    const other = client(registry, { repository: 'alice/other', auth: model.auth });
+    const other = model.forRepository('alice/other');
     await other.headBlob(digestOf(Buffer.from('z')));
     expect(tokenRequests(tokens)).toEqual([['repository:alice/model:pull,push'], ['repository:alice/other:pull,push']]);
   });
@@ -59,7 +59,7 @@ describe('bearer tokens', () => {
     const source = client(registry, { repository: 'alice/base' });
     const blob = testBlob(1000);
     await source.pushBlob(blob);
-    const target = client(registry, { repository: 'alice/model', auth: source.auth });
+    const target = source.forRepository('alice/model');
     expect(await target.mountBlob(blob.digest!, 'alice/base')).toEqual({ outcome: 'mounted' });
     expect(tokenRequests(tokens).at(-1)!.sort()).toEqual(['repository:alice/base:pull', 'repository:alice/model:pull,push']);
     expect(registry.blobs.get('alice/model')?.get(blob.digest!)).toEqual(blob.bytes);

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BlobPushEvent } from '../../../src/registry/blob-push.js';
-import { ChunkBufferPool } from '../../../src/registry/chunk-buffers.js';
 import { RegistryClient, type UploadOptions } from '../../../src/registry/client.js';
 import type { RetryOptions } from '../../../src/registry/retry-policy.js';
 import { KiB, MiB, testBlob, testTransport } from '../../support/registry/blobs.js';
@@ -69,7 +68,7 @@ describe('a blob that can be read again needs no chunk buffer', () => {
     // A pool with no buffer at all: an upload that asked for one would wait forever.
     const { registry, client } = await setup(
       { onCut: 'keep-partial', fault: onRequests('PATCH', [2], { kind: 'cut', afterBytes: 300 * KiB }) },
-      { buffers: new ChunkBufferPool(0) },
+      { chunkBuffers: 0 },
     );
     const blob = Object.assign(testBlob(4 * MiB + 17), { rereadable: true });
     expect(await client.pushBlob(blob)).toMatchObject({ outcome: 'pushed', digest: blob.digest });

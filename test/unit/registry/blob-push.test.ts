@@ -145,7 +145,7 @@ describe('cross-repository mount', () => {
   it('mounts a blob another repository holds', async () => {
     const { registry, client } = await setup();
     const blob = testBlob(4 * KiB);
-    const base = new RegistryClient({ registry: registry.host, repository: 'alice/base', credentials: null, auth: client.auth });
+    const base = client.forRepository('alice/base');
     await base.pushBlob(blob);
     expect(await client.pushBlob({ ...blob, size: undefined }, { mountFrom: ['alice/base'] })).toEqual({ digest: blob.digest, size: 4 * KiB, outcome: 'mounted' });
     expect(registry.blobs.get('alice/model')?.get(blob.digest!)).toEqual(blob.bytes);

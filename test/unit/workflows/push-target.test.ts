@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { resolvePushTarget, timestampTag } from '../../../src/workflows/push-target.js';
-import { pushSettings } from '../../../src/workflows/push-settings.js';
 
 const now = new Date('2026-05-08T15:30:42.123Z');
 const none = { image: undefined, model: undefined };
@@ -57,32 +56,5 @@ describe('cog push: where it goes (upstream\'s model ref resolution)', () => {
     expect(target('localhost:5000/x:1', { image: 'localhost:5000/y' })).toEqual({ image: 'localhost:5000/x:1', source: 'argument' });
     expect(target(undefined, { image: 'localhost:5000/y' })).toEqual({ image: 'localhost:5000/y', source: 'image' });
     expect(failure(undefined, {}).message).toMatch(/^To push images, you must either set the 'image' option in cog.yaml or pass an image name as an argument/);
-  });
-});
-
-describe('cog push: its knobs (flag, then cogpack\'s variable, then upstream\'s)', () => {
-  it('takes upstream\'s COG_PUSH_* and says where each came from', () => {
-    const settings = pushSettings({}, { COG_PUSH_CONCURRENCY: '2', COG_PUSH_DEFAULT_CHUNK_SIZE: '8388608', COG_PUSH_MULTIPART_THRESHOLD: '2097152', COG_PUSH_OCI: '1', COG_CACHE_DIR: '/ci/cache' });
-    expect(settings).toMatchObject({ concurrency: 2, chunkSize: 8 * 1024 * 1024, multipartThreshold: 2 * 1024 * 1024 });
-    expect(settings.sources).toEqual([
-      'chunk size 8388608 (from COG_PUSH_DEFAULT_CHUNK_SIZE)',
-      'multipart threshold 2097152 (from COG_PUSH_MULTIPART_THRESHOLD)',
-      'concurrency 2 (from COG_PUSH_CONCURRENCY)',
-      'COG_PUSH_OCI=1 accepted: cogpack always pushes with its own chunked uploader',
-      'cache dir /ci/cache (from COG_CACHE_DIR)',
-    ]);
-  });
-
-  it('a flag wins over the variables; cogpack\'s variable over upstream\'s', () => {
-    const settings = pushSettings({ chunkSize: '4MiB', concurrency: '5' }, { COG_PUSH_CONCURRENCY: '2', COG_PUSH_DEFAULT_CHUNK_SIZE: '1', COGPACK_CACHE_DIR: '/mine', COG_CACHE_DIR: '/theirs' });
-    expect(settings).toMatchObject({ concurrency: 5, chunkSize: 4 * 1024 * 1024 });
-    expect(settings.sources).toContain('cache dir /mine (from COGPACK_CACHE_DIR)');
-  });
-
-  it('ignores a COG_PUSH_CONCURRENCY that is not a whole number above 0, as upstream does, and says so', () => {
-    const settings = pushSettings({}, { COG_PUSH_CONCURRENCY: '0' });
-    expect(settings.concurrency).toBeUndefined();
-    expect(settings.sources[0]).toBe('COG_PUSH_CONCURRENCY=0 ignored: not a whole number above 0 (as upstream ignores it)');
-    expect(() => pushSettings({ concurrency: 'many' }, {})).toThrow('--concurrency takes a whole number above 0, not "many"');
   });
 });
