@@ -104,7 +104,7 @@ export async function parseOptions<O extends OptionSpecs>(specs: O, given: Given
       const wrong = Array.isArray(value) && kind?.item ? value.find((item) => kind.item?.read(item) === undefined) : value;
       return `${origin[key] === 'default' ? key : origin[key]} takes ${kind?.expects ?? issue.message}, not ${describeRaw(wrong, true)}`;
     });
-    throw new UsageError(problems.join('\n'));
+    throw new UsageError(problems.length === 1 ? problems.join('') : `${problems.length} bad values:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   // The schema is built from `specs`, key by key, with each kind's reader: its output is ParsedOptions<O>.
   return { options: result.data as ParsedOptions<O>, sources };

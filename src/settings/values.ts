@@ -15,8 +15,8 @@ export interface ValueKind<T> {
   readonly name: KindName;
   /** What is allowed, worded to follow "takes": `a whole number from 1 to 256`. */
   readonly expects: string;
-  /** Inclusive bounds, for the number kinds (count, size, seconds). */
-  readonly range?: { readonly min: number; readonly max: number };
+  /** Inclusive bounds, for the number kinds (count, size, seconds); `whole`: no fractions. */
+  readonly range?: { readonly min: number; readonly max: number; readonly whole?: boolean };
   /** The allowed values of a choice. */
   readonly choices?: readonly string[];
   /** The kind of each value of a repeatable flag, so a message can name the one that is wrong. */
