@@ -11,7 +11,7 @@ import {
   configFileOption,
   jsonResultOption,
   noCacheOption,
-  progressOption,
+  pushProgressOption,
   secretOption,
   separateWeightsOption,
 } from './shared-options.js';
@@ -72,7 +72,7 @@ export const pushCommand = defineCommand({
     }),
     cache: noCacheOption,
     secret: secretOption,
-    progress: progressOption('build output: auto, plain, tty, quiet or json', undefined),
+    progress: pushProgressOption,
     separateWeights: separateWeightsOption,
     ...baseImageOptions,
     // Upstream's knob, without a flag: blobs at most this big go up in one request.

@@ -8,17 +8,18 @@ import { option } from './options.js';
 
 export const configFileOption = option({ flags: '-f, --file <path>', description: 'the name of the config file', kind: text(), defaultValue: 'cog.yaml' });
 
+const progressFlags = { flags: '--progress <mode>', kind: settingKinds.progress, listChoices: true } as const;
+
 /**
- * `--progress`: how a build is shown. One kind everywhere; the help wording is each command's,
- * and `env` names the variable that stands in for it (push shows its build as it always did,
- * without one).
+ * `--progress`: how a build is shown, one kind everywhere, with BUILDKIT_PROGRESS standing in for
+ * it; the help wording is each command's.
  */
-export function progressOption<const E extends 'BUILDKIT_PROGRESS' | undefined = 'BUILDKIT_PROGRESS'>(
-  description = 'build output: auto, plain, tty, quiet or json (default: $BUILDKIT_PROGRESS, else auto)',
-  env: E = 'BUILDKIT_PROGRESS' as E,
-) {
-  return option({ flags: '--progress <mode>', description, kind: settingKinds.progress, listChoices: true, env });
+export function progressOption(description = 'build output: auto, plain, tty, quiet or json (default: $BUILDKIT_PROGRESS, else auto)') {
+  return option({ ...progressFlags, description, env: 'BUILDKIT_PROGRESS' });
 }
+
+/** `cog push --progress`: the same flag without the variable (a push shows its build quietly with --json, as it always did). */
+export const pushProgressOption = option({ ...progressFlags, description: 'build output: auto, plain, tty, quiet or json' });
 
 export const gpusOption = option({
   flags: '--gpus <spec>',

@@ -23,7 +23,19 @@ export interface Variable<T = unknown> {
   readonly readme?: boolean;
 }
 
-export type VariableGroup = 'engine' | 'build' | 'run' | 'push' | 'login' | 'cache' | 'terminal';
+export type VariableGroup = 'engine' | 'build' | 'run' | 'push' | 'login' | 'cache' | 'terminal' | 'internal';
+
+/** The docs' heading of each group, in the docs' order. */
+export const variableGroups: Record<VariableGroup, string> = {
+  engine: 'The engine',
+  build: 'Building',
+  run: 'Running',
+  push: 'Pushing',
+  login: 'Logging in',
+  cache: 'Caches',
+  terminal: 'The terminal and CI',
+  internal: 'Set by cogpack itself',
+};
 
 /** A variable that is set or not: any non-empty value is "set". */
 function presence(): ValueKind<boolean> {
@@ -60,7 +72,7 @@ export const variables = {
     kind: path('a docker binary'),
     group: 'engine',
     default: 'docker',
-    description: 'The docker CLI to use (default `docker` on PATH), e.g. one that still has the classic BuildKit builder.',
+    description: 'The docker CLI to use (found on PATH), e.g. one that still has the classic BuildKit builder.',
     readme: true,
   },
   DOCKER_HOST: { kind: text('an engine address'), group: 'engine', description: 'The engine to talk to, as for docker itself (`unix://…`, `tcp://…`, `ssh://…`).', readme: true },
@@ -90,7 +102,7 @@ export const variables = {
   COG_OPENAPI_SCHEMA: {
     kind: settingKinds.schemaFile,
     group: 'build',
-    description: "An OpenAPI schema file to use instead of reading the predictor's (for `cog run`, `cog serve` and `cog build`).",
+    description: "An OpenAPI schema file to use instead of reading the predictor's.",
   },
   COG_CA_CERT: {
     kind: text('a file, a folder, PEM text or base64'),
@@ -180,6 +192,19 @@ export const variables = {
   TERM: { kind: text('a terminal type'), group: 'terminal', description: '`dumb`: plain progress lines, never spinners.' },
   GITHUB_SHA: { kind: text('a commit'), group: 'terminal', description: 'The `org.opencontainers.image.revision` label, instead of asking git.' },
   GITHUB_REF_NAME: { kind: text('a tag or branch'), group: 'terminal', description: 'The `org.opencontainers.image.version` label, instead of `git describe`.' },
+
+  // Read by bin/cog.js, which starts `cog push` in a child Node tuned for its memory.
+  COGPACK_PARENT_PID: {
+    kind: text('a process ID'),
+    group: 'internal',
+    description: "Set by `cog push`'s launcher for the child it starts: the child stops if the launcher is killed outright.",
+  },
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof variables;
+
+/** Every variable with its name, in the list's order. */
+export function listVariables(): Array<[VariableName, Variable]> {
+  // Object.entries loses the key type; the keys are exactly the variables' names.
+  return Object.entries(variables) as Array<[VariableName, Variable]>;
+}

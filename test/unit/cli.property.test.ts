@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OptionSpec } from '../../src/commands/options.js';
 import { commands } from '../../src/commands/table.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCogInProcess } from '../support/cli-in-process.js';
@@ -23,7 +22,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const commandNames = commands.map((c) => c.name).filter((name) => name !== 'login');
 const flagsOf = (name: string) =>
-  Object.values((commands.find((c) => c.name === name)?.options ?? {}) as Record<string, OptionSpec>).flatMap((spec) => spec.flags?.match(/-{1,2}[\w-]+/g) ?? []);
+  Object.values((commands.find((c) => c.name === name)?.options ?? {})).flatMap((spec) => spec.flags?.match(/-{1,2}[\w-]+/g) ?? []);
 const allFlags = [...new Set(commandNames.flatMap(flagsOf)), '--debug', '--help', '--version'];
 
 /** Values that look like what the flags take, and values that do not. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { longFlag, type OptionSpec } from '../../../src/commands/options.js';
+import { longFlag } from '../../../src/commands/options.js';
 import { commands } from '../../../src/commands/table.js';
 import { ExitCode } from '../../../src/errors.js';
 import type { ValueKind } from '../../../src/settings/values.js';
@@ -38,7 +38,7 @@ function badValues(kind: ValueKind<unknown>): string[] {
 const trailing = (command: string) => (command === 'exec' ? ['ls'] : []);
 
 const cases = commands.flatMap((command) =>
-  Object.values(command.options as Record<string, OptionSpec>)
+  Object.values(command.options)
     .filter((spec) => spec.flags !== undefined)
     .flatMap((spec) => badValues(spec.kind).map((value) => [command.name, longFlag(spec.flags!), value] as const)),
 );
@@ -95,7 +95,7 @@ describe('good values get through (and the command goes on to look for cog.yaml)
 
 describe('a variable that stands in for a flag goes through the flag\'s kind', () => {
   const mirrored = commands.flatMap((command) =>
-    Object.values(command.options as Record<string, OptionSpec>).flatMap((spec) => (spec.env ? [[command.name, spec.env, spec] as const] : [])),
+    Object.values(command.options).flatMap((spec) => (spec.env ? [[command.name, spec.env, spec] as const] : [])),
   );
 
   it.each(mirrored.filter(([, name]) => !('whenInvalid' in variables[name])).flatMap(([command, name, spec]) => badValues(spec.kind).filter((v) => v !== '').map((value) => [command, name, value] as const)))(
