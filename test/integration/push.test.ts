@@ -28,6 +28,7 @@ describe('cog push [engine] [registry]', () => {
   const cleanup: string[] = [];
   let basic: LocalRegistry | undefined;
   let bearer: TokenAuthRegistry | undefined;
+  let scoped: TokenAuthRegistry | undefined;
 
   /** A fresh cache dir: what an earlier push remembered must not decide this one. */
   const freshEnv = (extra: Record<string, string> = {}) => ({ COGPACK_CACHE_DIR: mkdtempSync(path.join(tmpdir(), 'cogpack-push-cache-')), ...extra });
@@ -58,6 +59,7 @@ describe('cog push [engine] [registry]', () => {
     for (const image of [source, ...cleanup]) await testbed?.docker.run(['image', 'rm', '--force', image]);
     await basic?.stop();
     await bearer?.stop();
+    await scoped?.stop();
   });
 
   let anonymousEnv: Record<string, string>;
@@ -141,5 +143,32 @@ describe('cog push [engine] [registry]', () => {
     const login = await runCog(['login', bearer.registry.host, '-u', 'token-user', '--token-stdin'], { cwd: tmpdir(), env, input: 't0ken-pass\n' });
     expect(login.exitCode, login.stderr).toBe(0);
     await pushAndPullBack(`${bearer.registry.host}/team/bearer-${runId}`, env);
+  });
+
+  it('a mount the token may not make (no pull on the source repository) falls back to uploading the layers', async () => {
+    // Each user may read and write only their own repositories, as on a shared registry.
+    scoped = await startTokenAuthRegistry({
+      users: { alice: 'alice-pass', bob: 'bob-pass' },
+      allowAnonymous: false,
+      access: (account, repository) => (repository.startsWith(`${account}/`) ? ['pull', 'push'] : []),
+    });
+    const host = scoped.registry.host;
+    // One cache for both: bob's push knows the layers are in alice's repository, and tries a mount.
+    const cache = mkdtempSync(path.join(tmpdir(), 'cogpack-push-cache-'));
+    const loggedIn = async (user: string, password: string) => {
+      const env = { COGPACK_CACHE_DIR: cache, DOCKER_CONFIG: mkdtempSync(path.join(tmpdir(), 'cogpack-docker-config-')) };
+      const login = await runCog(['login', host, '-u', user, '--password-stdin'], { cwd: tmpdir(), env, input: `${password}\n` });
+      expect(login.exitCode, login.stderr).toBe(0);
+      return env;
+    };
+    const source = `alice/source-${runId}`;
+    const first = await pushAndPullBack(`${host}/${source}`, await loggedIn('alice', 'alice-pass'));
+    const second = await pushAndPullBack(`${host}/bob/target-${runId}`, await loggedIn('bob', 'bob-pass'));
+    expect(second.layers.map((layer) => layer.outcome)).toEqual(second.layers.map(() => 'pushed'));
+    expect(second.digest).toBe(first.digest);
+    // bob's push asked for a token that may read alice's repository (the mount), and got none.
+    const bobs = scoped.tokens.issued.filter((grant) => grant.account === 'bob');
+    expect(bobs.some((grant) => grant.requested.includes(`repository:${source}:pull`))).toBe(true);
+    expect(bobs.flatMap((grant) => grant.scopes).every((scope) => scope.startsWith('repository:bob/'))).toBe(true);
   });
 });

@@ -13,11 +13,18 @@ export interface TokenServerOptions {
   address?: string;
   /** Makes the token string for a grant (a signed JWT for a real registry). Default an opaque random string. */
   mint?: (grant: { account: string | undefined; scopes: string[] }) => string;
+  /**
+   * The actions a known user may have on a repository; a scope asks for some, the token grants
+   * those allowed (as Docker's token spec says: a subset, never a refusal). Default: all asked.
+   */
+  access?: (account: string, repository: string) => Array<'pull' | 'push'>;
 }
 
 export interface IssuedToken {
   token: string;
   account: string | undefined;
+  /** Scopes asked for. */
+  requested: string[];
   /** Granted scopes, e.g. `repository:a/b:pull,push`. */
   scopes: string[];
 }
@@ -74,9 +81,14 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         }
         scopes = url.searchParams.getAll('scope');
       }
+      const requested = scopes;
       if (!account) scopes = scopes.map((scope) => scope.replace(/:[^:]+$/, ':pull'));
+      else if (options.access) {
+        const [access, who] = [options.access, account];
+        scopes = scopes.flatMap((scope) => narrowed(scope, access(who, scope.split(':')[1] ?? '')));
+      }
       const token = options.mint ? options.mint({ account, scopes }) : `tok-${++counter}-${Math.random().toString(36).slice(2)}`;
-      issued.push({ token, account, scopes });
+      issued.push({ token, account, requested, scopes });
       valid.add(token);
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ token, expires_in: options.expiresIn ?? 300, issued_at: new Date().toISOString() }));
@@ -98,4 +110,11 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       });
     },
   };
+}
+
+/** A scope with only the actions allowed, or none when no action is. */
+function narrowed(scope: string, allowed: string[]): string[] {
+  const [kind, name, actions] = scope.split(':');
+  const kept = (actions ?? '').split(',').filter((action) => allowed.includes(action));
+  return kept.length > 0 ? [`${kind}:${name}:${kept.join(',')}`] : [];
 }
