@@ -124,7 +124,7 @@ export function reportError(error: unknown, debug: boolean, writeErr: (text: str
   if (error instanceof UserError) {
     writeErr(`${redact(`error: ${error.message}`)}\n`);
     if (error.hint) writeErr(`${redact(`hint: ${error.hint}`)}\n`);
-    if (debug && error.cause) writeErr(`${redact(String((error.cause as Error).stack ?? error.cause))}\n`);
+    if (debug && error.cause) writeErr(`${redact(error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause))}\n`);
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -21,13 +21,13 @@ export interface UserErrorOptions {
   hint?: string;
   /** Underlying error, kept for --debug. */
   cause?: unknown;
-  /** Exit code; defaults to ExitCode.userError. */
-  exitCode?: ExitCode;
+  /** Exit code: an ExitCode (default userError), or the status of a command cog ran for the user (`cog exec`). */
+  exitCode?: ExitCode | number;
 }
 
 export class UserError extends Error {
   readonly hint: string | undefined;
-  readonly exitCode: ExitCode;
+  readonly exitCode: ExitCode | number;
 
   constructor(message: string, options: UserErrorOptions = {}) {
     super(message, { cause: options.cause });

@@ -1,4 +1,4 @@
-import { UserError, type ExitCode } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { defineCommand } from './define.js';
 import { baseImageFlags, baseImageOptions, configFileOption, containerEnvOption, gpusOption, progressOption, publishOption } from './shared-options.js';
 
@@ -31,8 +31,8 @@ export const execCommand = defineCommand({
       logger: context.logger,
       signal: context.signal,
     });
-    if (result.interrupted) throw new UserError('interrupted: the container was stopped and removed', { exitCode: 130 as ExitCode });
+    if (result.interrupted) throw new CancelledError('interrupted: the container was stopped and removed');
     // The command's own status is cog's (upstream exits 1 for any failure).
-    if (result.exitCode !== 0) throw new UserError(`${args.join(' ')} exited with status ${result.exitCode}`, { exitCode: result.exitCode as ExitCode });
+    if (result.exitCode !== 0) throw new UserError(`${args.join(' ')} exited with status ${result.exitCode}`, { exitCode: result.exitCode });
   },
 });

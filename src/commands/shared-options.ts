@@ -24,7 +24,8 @@ export const pushProgressOption = option({ ...progressFlags, description: 'build
 export const gpusOption = option({
   flags: '--gpus <spec>',
   description: 'GPUs for the container: all, a number, or device=0,1 (default: all when cog.yaml has build.gpu: true)',
-  kind: custom('all, a number of GPUs, or device=0,1', (value) => (isGpuSpec(value) ? value : undefined)),
+  // Empty is upstream's "not given".
+  kind: custom('all, a number of GPUs, or device=0,1', (value) => (value === '' || isGpuSpec(value) ? value : undefined)),
 });
 
 export const noCacheOption = option({ flags: '--no-cache', description: 'do not use the build cache', kind: switchFlag() });

@@ -59,7 +59,7 @@ export async function execInModel(options: ExecModelOptions): Promise<ExecResult
       name: containerName('exec'),
       // The user's -e comes after ours: the engine keeps the last value of a name.
       env: [...mount.env, ...(options.env ?? []), 'LOG_FORMAT=console', ...(rustLog ? [`RUST_LOG=${rustLog}`] : [])],
-      gpus: options.gpus ?? (config.build.gpu ? 'all' : undefined),
+      gpus: options.gpus || (config.build.gpu ? 'all' : undefined),
       volumes: mount.volumes,
       workdir: '/src',
       ports: options.publish ?? [],

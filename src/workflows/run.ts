@@ -94,7 +94,7 @@ export async function runModel(options: RunModelOptions): Promise<RunResult> {
     name: containerName(commandName),
     // The user's -e comes after ours: the engine keeps the last value of a name.
     env: [...mount.env, ...runtimeEnv(options.env ?? [], hostEnv, options.debug ?? false)],
-    gpus: options.gpus ?? (model.gpu ? 'all' : undefined),
+    gpus: options.gpus || (model.gpu ? 'all' : undefined),
     volumes: mount.volumes,
     command: mode === 'train' ? ['python', '-m', 'cog.server.http', '--x-mode', 'train'] : undefined,
   };

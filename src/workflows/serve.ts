@@ -56,7 +56,7 @@ export async function serveModel(options: ServeModelOptions): Promise<void> {
     image,
     name: containerName('serve'),
     env: [...mount.env, 'LOG_FORMAT=console', ...(rustLog ? [`RUST_LOG=${rustLog}`] : [])],
-    gpus: options.gpus ?? (config.build.gpu ? 'all' : undefined),
+    gpus: options.gpus || (config.build.gpu ? 'all' : undefined),
     volumes: mount.volumes,
     workdir: '/src',
     ports: [{ hostIp: host, hostPort: port, containerPort: runtimePort }],
