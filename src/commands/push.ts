@@ -1,4 +1,3 @@
-import { inspectEnv } from '../settings/env.js';
 import { choice, count, switchFlag } from '../settings/values.js';
 import { settingKinds } from '../settings/variables.js';
 import { formatBytes } from '../ui/format.js';
@@ -80,12 +79,7 @@ export const pushCommand = defineCommand({
     openapiSchema: option({ kind: settingKinds.schemaFile, env: 'COG_OPENAPI_SCHEMA' }),
   },
   handler: async (args, options, context) => {
-    const [{ pushModel }, { cacheDirChoice }] = await Promise.all([import('../workflows/push.js'), import('../cache/json-cache.js')]);
-    // Upstream's opt-in to its chunked uploader; cogpack's uploader is always that one.
-    const oci = inspectEnv('COG_PUSH_OCI', context.env).raw;
-    if (oci !== undefined) context.logger.debug(`COG_PUSH_OCI=${oci} accepted: cogpack always pushes with its own chunked uploader`);
-    const cache = cacheDirChoice(context.env);
-    context.logger.debug(`cache dir ${cache.dir} (from ${cache.source})`);
+    const { pushModel } = await import('../workflows/push.js');
     const result = await pushModel({
       cwd: context.cwd,
       image: args[0],

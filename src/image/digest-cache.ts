@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { cacheDir, JsonCache } from '../cache/json-cache.js';
 import type { LayerEncoding, PushedLayer } from './types.js';
+import type { Env } from '../settings/env.js';
 
 export interface DigestCacheOptions {
   /** The cache file; default `<cache dir>/pushed-layers.json` (see `cacheDir`). */
   file?: string;
   /** Layers remembered at most, least recently pushed forgotten first; default 5000. */
   maxLayers?: number;
+  /** Where the cache dir is read when `file` is not given; default the process's environment. */
+  env?: Env;
 }
 
 /** Repositories remembered per blob, most recent first (mount sources: a few are enough). */
@@ -25,7 +28,7 @@ export class DigestCache {
   private readonly cache: JsonCache<PushedLayer[]>;
 
   constructor(options: DigestCacheOptions = {}) {
-    this.cache = new JsonCache<PushedLayer[]>(options.file ?? path.join(cacheDir(), 'pushed-layers.json'), {
+    this.cache = new JsonCache<PushedLayer[]>(options.file ?? path.join(cacheDir(options.env), 'pushed-layers.json'), {
       maxEntries: options.maxLayers ?? 5000,
     });
   }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { cacheDir } from '../cache/json-cache.js';
 import { inspectImage, removeImageName, requireEngine, tagImage } from '../docker/engine.js';
-import { createDockerCli, type DockerCli } from '../docker/process.js';
+import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
 import { imageLabels } from '../dockerfile/labels.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { runBuild } from '../engine/build.js';
@@ -9,8 +11,8 @@ import { createBuildProgress } from '../ui/build-progress.js';
 import { formatBytes } from '../ui/format.js';
 import { Logger } from '../ui/logger.js';
 import { startPhase } from '../ui/phase.js';
-import { readSourceInfo } from '../vcs/git.js';
 import { processEnv, type Env } from '../settings/env.js';
+import { readSourceInfo } from '../vcs/git.js';
 import { cogpackVersion } from '../version.js';
 import { labelBuildRequest, stageBuildFiles, weightsBuildRequest } from './build-staging.js';
 import { imageAvailability } from './image-available.js';
@@ -80,9 +82,9 @@ export interface BuildModelResult {
  */
 export async function buildModel(options: BuildModelOptions): Promise<BuildModelResult> {
   const logger = options.logger ?? new Logger();
-  const docker = options.docker ?? createDockerCli();
   const env = options.env ?? processEnv();
-  const freezes = options.pipFreezeCache ?? new PipFreezeCache();
+  const docker = options.docker ?? createDockerCli(dockerBinary(env));
+  const freezes = options.pipFreezeCache ?? new PipFreezeCache(path.join(cacheDir(env), 'pip-freeze.json'));
   const clock = phaseClock(logger);
   const started = performance.now();
 

@@ -94,7 +94,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const { docker, logger } = options;
   const ref = parseReference(options.image);
   const repositoryKey = `${ref.registry}/${ref.repository}`;
-  const cache = options.digestCache ?? new DigestCache();
+  const cache = options.digestCache ?? new DigestCache({ env: options.env });
   const client = new RegistryClient({
     registry: ref.registry,
     repository: ref.repository,

@@ -1,7 +1,8 @@
 import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
 import { CancelledError } from '../errors.js';
 import type { LayerEncoding } from '../image/types.js';
-import { processEnv } from '../settings/env.js';
+import { cacheDirChoice } from '../cache/json-cache.js';
+import { inspectEnv, processEnv } from '../settings/env.js';
 import type { LayerSourceChoice } from '../settings/variables.js';
 import { Logger } from '../ui/logger.js';
 import type { BuildModelOptions } from './build.js';
@@ -40,6 +41,11 @@ export interface PushModelResult extends PushImageResult {
 export async function pushModel(options: PushModelOptions): Promise<PushModelResult> {
   const logger = options.logger ?? new Logger();
   const env = options.env ?? processEnv();
+  // Upstream's opt-in to its chunked uploader; cogpack's uploader is always that one.
+  const oci = inspectEnv('COG_PUSH_OCI', env).raw;
+  if (oci !== undefined) logger.debug(`COG_PUSH_OCI=${oci} accepted: cogpack always pushes with its own chunked uploader`);
+  const cache = cacheDirChoice(env);
+  logger.debug(`cache dir ${cache.dir} (from ${cache.source})`);
   const docker = options.docker ?? createDockerCli(dockerBinary(env));
   const project = await readPushedProject(options);
   const target = resolvePushTarget({ argument: options.image, config: { image: project?.config.image, model: project?.config.model }, env });
