@@ -4,7 +4,7 @@ import { formatBytes } from '../ui/format.js';
 import { parseSize } from '../ui/size.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
-import { configFileOption, jsonResultOption, noCacheOption, secretOption, separateWeightsOption } from './shared-options.js';
+import { configFileOption, jsonResultOption, noCacheOption, readRemoteBuilderFlags, remoteBuilderOptions, secretOption, separateWeightsOption } from './shared-options.js';
 import type { BuildModelResult } from '../workflows/build.js';
 
 /** The stable `cog build --json` document (docs/cli-json.md, docs/schemas/build.schema.json). */
@@ -13,6 +13,7 @@ export function toBuildJson(result: BuildModelResult) {
     image: result.image,
     imageId: result.imageId,
     size: result.size,
+    location: result.location ?? 'engine',
     baseImage: result.baseImage,
     warnings: result.warnings,
     timings: result.timings,
@@ -33,6 +34,7 @@ export const buildCommand: CommandDefinition = {
       choices: ['auto', 'plain', 'tty', 'quiet', 'json'],
     },
     { flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)' },
+    ...remoteBuilderOptions,
     jsonResultOption,
     { flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)' },
     { flags: '--openapi-schema <file>', description: 'use this OpenAPI schema instead of reading it from the predictor' },
@@ -56,6 +58,7 @@ export const buildCommand: CommandDefinition = {
       progress: (options.progress as ProgressMode | undefined) ?? (process.env.BUILDKIT_PROGRESS as ProgressMode | undefined),
       secrets: options.secret as string[] | undefined,
       builder: options.builder as string | undefined,
+      ...readRemoteBuilderFlags(options),
       dockerfile: options.dockerfile as string | undefined,
       openapiSchemaFile: options.openapiSchema as string | undefined,
       weightsThresholdBytes: threshold ? parseSize(threshold) : undefined,
@@ -65,6 +68,7 @@ export const buildCommand: CommandDefinition = {
     });
     // Stdout holds results only (--json); the closing line is for the user, on stderr as upstream's.
     if (options.json) context.print(JSON.stringify(toBuildJson(result), null, 2));
+    else if (result.location === 'builder') context.logger.say(`Image built as ${result.image} in the BuildKit daemon's cache`);
     else context.logger.say(`Image built as ${result.image} (${formatBytes(result.size)})`);
   },
 };

@@ -4,7 +4,7 @@ import { formatBytes } from '../ui/format.js';
 import type { PushModelResult } from '../workflows/push.js';
 import { baseImageOptions, readBaseImageFlags } from './base-image-flags.js';
 import type { CommandDefinition } from './define.js';
-import { configFileOption, jsonResultOption, noCacheOption, secretOption, separateWeightsOption } from './shared-options.js';
+import { configFileOption, jsonResultOption, noCacheOption, readRemoteBuilderFlags, remoteBuilderOptions, secretOption, separateWeightsOption } from './shared-options.js';
 
 /** The stable `cog push --json` document (docs/cli-json.md, docs/schemas/push.schema.json). */
 export function toPushJson(result: PushModelResult) {
@@ -37,6 +37,7 @@ export const pushCommand: CommandDefinition = {
     { flags: '--layer-source <source>', description: "where layers are read: storage (the engine's, directly or through a helper container), export (docker save) or auto (default: $COG_PUSH_LAYER_SOURCE, else auto)" },
     noCacheOption,
     secretOption,
+    ...remoteBuilderOptions,
     { flags: '--progress <mode>', description: 'build output: auto, plain, tty, quiet or json', choices: ['auto', 'plain', 'tty', 'quiet', 'json'] },
     separateWeightsOption,
     ...baseImageOptions,
@@ -67,6 +68,7 @@ export const pushCommand: CommandDefinition = {
       compressionLevel: options.compressionLevel ? Number(options.compressionLevel) : undefined,
       encoding: options.layerEncoding as LayerEncoding | undefined,
       requestTimeoutMs: settings.requestTimeoutMs,
+      ...readRemoteBuilderFlags(options),
       layerSource: settings.layerSource,
       ...readBaseImageFlags(options),
       logger: context.logger,

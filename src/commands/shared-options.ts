@@ -33,3 +33,23 @@ export const separateWeightsOption: OptionSpec = {
 };
 
 export const jsonResultOption: OptionSpec = { flags: '--json', description: 'print the result as one JSON object on stdout (docs/cli-json.md)' };
+
+/** Where BuildKit runs and what cache it shares: `cog build` and `cog push` (which builds first). */
+export const remoteBuilderOptions: OptionSpec[] = [
+  { flags: '--buildkit-host <address>', description: 'build on this BuildKit daemon (tcp://HOST:PORT or unix:///PATH) through buildctl (default: $BUILDKIT_HOST)' },
+  { flags: '--buildkit-tls-dir <dir>', description: "the daemon's mutual TLS: a directory with ca.pem, cert.pem and key.pem, as buildctl --tlsdir takes it" },
+  { flags: '--buildkit-tls-server-name <name>', description: "the name to expect in the daemon's certificate" },
+  { flags: '--cache-to <spec>', description: "export the build cache: type=registry,ref=REF[,mode=max], type=local,dest=DIR or type=inline (repeatable)", repeatable: true },
+  { flags: '--cache-from <spec>', description: 'import a build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)', repeatable: true },
+];
+
+/** The build options `remoteBuilderOptions` gives, as buildModel takes them. */
+export function readRemoteBuilderFlags(options: Record<string, unknown>) {
+  const tlsDir = options.buildkitTlsDir as string | undefined;
+  return {
+    buildkitHost: options.buildkitHost as string | undefined,
+    buildkitTls: tlsDir ? { dir: tlsDir, serverName: options.buildkitTlsServerName as string | undefined } : undefined,
+    cacheTo: options.cacheTo as string[] | undefined,
+    cacheFrom: options.cacheFrom as string[] | undefined,
+  };
+}
