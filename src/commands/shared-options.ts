@@ -38,7 +38,7 @@ export const jsonResultOption: OptionSpec = { flags: '--json', description: 'pri
 export const remoteBuilderOptions: OptionSpec[] = [
   { flags: '--buildkit-host <address>', description: 'build on this BuildKit daemon (tcp://HOST:PORT or unix:///PATH) through buildctl (default: $BUILDKIT_HOST)' },
   { flags: '--buildkit-tls-dir <dir>', description: "the daemon's mutual TLS: a directory with ca.pem, cert.pem and key.pem, as buildctl --tlsdir takes it" },
-  { flags: '--buildkit-tls-server-name <name>', description: "the name to expect in the daemon's certificate" },
+  { flags: '--buildkit-server-name <name>', description: "the name to expect in the daemon's certificate" },
   { flags: '--cache-to <spec>', description: "export the build cache: type=registry,ref=REF[,mode=max], type=local,dest=DIR or type=inline (repeatable)", repeatable: true },
   { flags: '--cache-from <spec>', description: 'import a build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)', repeatable: true },
 ];
@@ -48,7 +48,7 @@ export function readRemoteBuilderFlags(options: Record<string, unknown>) {
   const tlsDir = options.buildkitTlsDir as string | undefined;
   return {
     buildkitHost: options.buildkitHost as string | undefined,
-    buildkitTls: tlsDir ? { dir: tlsDir, serverName: options.buildkitTlsServerName as string | undefined } : undefined,
+    buildkitTls: tlsDir ? { dir: tlsDir, serverName: options.buildkitServerName as string | undefined } : undefined,
     cacheTo: options.cacheTo as string[] | undefined,
     cacheFrom: options.cacheFrom as string[] | undefined,
   };

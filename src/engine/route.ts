@@ -44,11 +44,10 @@ export function buildctlConnection(route: Pick<BuildkitdRoute, 'address' | 'tls'
 }
 
 /** buildctl, and the daemon answering it; else what is missing and what to do. */
-async function connectBuildkitd(address: string, from: BuildkitdRoute['from'], tls: BuildkitTls | undefined, env: NodeJS.ProcessEnv): Promise<BuildkitdRoute> {
+async function connectBuildkitd(address: string, from: BuildkitdRoute['from'], tls: BuildkitTls | undefined, buildctl: DockerCli): Promise<BuildkitdRoute> {
   if (!/^(tcp|unix):\/\//.test(address)) {
     throw new UserError(`${from} ${address} is not a BuildKit address`, { hint: 'use tcp://HOST:PORT or unix:///PATH, as buildctl takes them', exitCode: 2 });
   }
-  const buildctl = createDockerCli(env.COG_BUILDCTL || 'buildctl');
   const version = await buildctl.run(['--version']).catch((error: unknown) => error as Error);
   if (version instanceof Error || version.exitCode !== 0) {
     throw new UnavailableError(`a BuildKit daemon is named (${from} ${address}), but buildctl cannot be run (${buildctl.binary})`, {
@@ -62,7 +61,7 @@ async function connectBuildkitd(address: string, from: BuildkitdRoute['from'], t
     const tlsProblem = /certificate|tls|x509|handshake/i.test(why);
     throw new UnavailableError(`cannot reach the BuildKit daemon at ${address} (${from}): ${why}`, {
       hint: tlsProblem
-        ? 'check --buildkit-tls-dir (ca.pem, cert.pem, key.pem) and --buildkit-tls-server-name against the daemon\'s certificate'
+        ? 'check --buildkit-tls-dir (ca.pem, cert.pem, key.pem) and --buildkit-server-name against the daemon\'s certificate'
         : 'start buildkitd there, or fix the address; `buildctl --addr ADDRESS debug workers` should answer',
     });
   }
@@ -90,6 +89,8 @@ export interface DetectRouteOptions {
   buildkitTls?: BuildkitTls | undefined;
   /** Where BUILDKIT_HOST and COG_BUILDCTL are read. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** buildctl, as a process; default `COG_BUILDCTL`, else `buildctl` on PATH (tests give a fake). */
+  buildctl?: DockerCli;
 }
 
 /**
@@ -101,7 +102,7 @@ export async function detectRoute(docker: DockerCli, options: DetectRouteOptions
   const host = options.buildkitHost ?? (env.BUILDKIT_HOST || undefined);
   if (host) {
     if (options.builder) throw new UserError(`--builder ${options.builder} and a BuildKit host (${host}) name two builders`, { hint: 'give one of them', exitCode: 2 });
-    return connectBuildkitd(host, options.buildkitHost ? '--buildkit-host' : 'BUILDKIT_HOST', options.buildkitTls, env);
+    return connectBuildkitd(host, options.buildkitHost ? '--buildkit-host' : 'BUILDKIT_HOST', options.buildkitTls, options.buildctl ?? createDockerCli(env.COG_BUILDCTL || 'buildctl'));
   }
   const buildx = await docker.run(['buildx', 'version']);
   if (buildx.exitCode === 0) {

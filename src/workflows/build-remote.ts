@@ -99,12 +99,14 @@ async function buildPasses(
   // 2. The labelled model, where it is wanted; the cache exported from this build.
   const labelled = { ...base, target: modelStage, labels, cacheTo: args.cacheTo, noCache: args.labelsWith ? false : args.noCache };
   if (target.kind === 'engine') {
-    await runBuildctl(args.route, { ...labelled, output: { kind: 'docker', name: target.temporary } satisfies BuildctlOutput }, {
-      signal: args.signal,
-      onProgress,
-      onOutput: (archive) => loadImage(target.docker, archive, args.signal),
-    });
+    // The temporary name goes whatever happens: the image may be loaded and the build still fail
+    // after it (a cache export the registry refused).
     try {
+      await runBuildctl(args.route, { ...labelled, output: { kind: 'docker', name: target.temporary } satisfies BuildctlOutput }, {
+        signal: args.signal,
+        onProgress,
+        onOutput: (archive) => loadImage(target.docker, archive, args.signal),
+      });
       await tagImage(target.docker, target.temporary, target.image);
       return await inspectImage(target.docker, target.image);
     } finally {

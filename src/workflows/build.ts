@@ -171,6 +171,8 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
           noCache: options.noCache,
           secrets: [...(options.secrets ?? []), ...model.secrets],
           labels: options.dev ? {} : labelsWith(predicted?.freeze ?? ''),
+          cacheTo: options.cacheTo,
+          cacheFrom: options.cacheFrom,
         },
         { signal: options.signal, onProgress: progress.line },
       );
