@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Rebuilds of a model with weights, `cog build` next to BuildKit driven directly on the very
 // Dockerfiles and contexts cogpack generated, on both BuildKit routes, from one run:
-//   routes     classic (DOCKER_BUILDKIT=1 with Debian's docker 20.10) and buildx (the plugin the
-//              test bed builds, with the docker 28 client)
+//   routes     classic (DOCKER_BUILDKIT=1 with Debian's docker 20.10), buildx (the plugin the
+//              test bed builds, with the docker 28 client), and a BuildKit daemon reached with
+//              buildctl (the test bed's buildkitd, as a remote builder; the image loaded back)
 //   weights    fixtures/weights-layers with a random weights file of 1 GiB, then 4 GiB
 //   no-op      nothing changed
 //   code edit  predict.py changed: only the code layer is rebuilt
 // BuildKit alone runs the same two builds cogpack runs (the weights image, then the model), so the
 // difference is cogpack's own work: planning from cog.yaml, labels, naming. Target (issue 11): at
-// most 1 s, whatever the size of the weights.
+// most 1 s, whatever the size of the weights (the daemon route, which builds twice to read the pip
+// freeze and loads the image back, is shown without a BuildKit-alone column).
+// Then, on the daemon: a cold builder (its cache pruned) rebuilding after a code edit, without and
+// with --cache-from a registry cache the first build exported (issue 14).
 // Usage: npm run build && node bench/build.mjs [runs, default 3] [weights GiB list, default 1,4]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -56,7 +60,14 @@ function project(gib) {
   return dir;
 }
 
+const daemonEnv = {
+  ...base,
+  BUILDKIT_HOST: base.COGPACK_TEST_BUILDKITD,
+  COG_BUILDCTL: base.COGPACK_TEST_BUILDCTL,
+  COG_IMAGE_MIRRORS: `docker.io=${base.COGPACK_TEST_HUB_MIRROR}`,
+};
 const rows = [];
+const daemonRows = [];
 const images = [];
 for (const gib of sizes) {
   const dir = project(gib);
@@ -74,6 +85,11 @@ for (const gib of sizes) {
       buildkit();
       rows.push({ gib, route: route.name, first, noop: [median(cog), median(buildkit)], edit: [median(() => (edit(), cog())), median(() => (edit(), buildkit()))] });
     }
+    const image = `cogpack-bench-build-daemon:${gib}g`;
+    images.push(image);
+    const onDaemon = () => timed(process.execPath, [path.join(root, 'bin/cog.js'), 'build', '-t', image, '--progress', 'quiet'], dir, daemonEnv);
+    const first = onDaemon();
+    daemonRows.push({ gib, first, noop: median(onDaemon), edit: median(() => (appendFileSync(path.join(dir, 'predict.py'), `\n# edit ${process.hrtime.bigint()}\n`), onDaemon())) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -87,6 +103,29 @@ for (const row of rows) {
     `${`${row.gib} GiB`.padEnd(8)} ${row.route.padEnd(9)} ${s(row.first).padStart(11)}   ${s(row.noop[0]).padStart(14)} ${s(row.noop[1]).padStart(9)} ${s(row.noop[0] - row.noop[1]).padStart(9)}   ${s(row.edit[0]).padStart(18)} ${s(row.edit[1]).padStart(9)} ${s(row.edit[0] - row.edit[1]).padStart(9)}`,
   );
 }
+console.log('\non the BuildKit daemon (remote route; the image loaded back into the engine)');
+for (const row of daemonRows) console.log(`${`${row.gib} GiB`.padEnd(8)} daemon    ${s(row.first).padStart(11)}   no-op ${s(row.noop)}   code edit ${s(row.edit)}`);
+
+// A cold builder: the daemon's cache pruned, as on a fresh CI runner with a remote builder.
+{
+  const dir = project(sizes[0]);
+  const cacheRef = `${base.COGPACK_TEST_REGISTRY}/bench/build-cache:${process.pid}`;
+  const image = 'cogpack-bench-build-cold:latest';
+  images.push(image);
+  const build = (...extra) => timed(process.execPath, [path.join(root, 'bin/cog.js'), 'build', '-t', image, '--progress', 'quiet', ...extra], dir, daemonEnv);
+  const prune = () => execFileSync(base.COGPACK_TEST_BUILDCTL, ['--addr', base.COGPACK_TEST_BUILDKITD, 'prune', '--all'], { stdio: 'ignore' });
+  const edit = () => appendFileSync(path.join(dir, 'predict.py'), `\n# edit ${process.hrtime.bigint()}\n`);
+  build('--cache-to', `type=registry,ref=${cacheRef},mode=max`);
+  prune();
+  edit();
+  const without = build();
+  prune();
+  edit();
+  const withCache = build('--cache-from', `type=registry,ref=${cacheRef}`);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`\ncold builder, ${sizes[0]} GiB of weights, after a code edit: ${s(without)} without --cache-from, ${s(withCache)} with it (the registry cache)`);
+}
+
 const worst = Math.max(...rows.flatMap((row) => [row.noop[0] - row.noop[1], row.edit[0] - row.edit[1]]));
 console.log(worst <= 1000 ? `ok: cogpack's overhead at most 1 s (worst ${s(worst)})` : `MISSED: overhead up to ${s(worst)}`);
 execFileSync(base.COG_DOCKER, ['image', 'rm', '--force', ...images], { env: base, stdio: 'ignore' });

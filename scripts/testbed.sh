@@ -14,6 +14,8 @@
 #   COGPACK_BUILDX_VERSION buildx built for the buildx route tests (default v0.19.3; "none" skips)
 #   COGPACK_DOCKER_TCP_PORT loopback TCP port the engine also listens on, for the remote-engine
 #                          tests, when the test bed starts the engine (default 2375)
+#   COGPACK_BUILDKITD_PORT  loopback TCP port of the BuildKit daemon acting as a remote builder
+#                          (default 1234; the one with mutual TLS listens on the next port)
 set -euo pipefail
 
 STATE="${COGPACK_TESTBED_DIR:-$HOME/.cache/cogpack-testbed}"
@@ -30,7 +32,8 @@ BASE_IMAGES=("python:3.11-slim bookworm" "python:3.13-slim trixie")
 #   docker-registry  the loopback registry, and the per-test registries the integration tier starts
 #   debootstrap      the stand-in base images
 #   skopeo           a peer tool in bench/push.mjs
-PACKAGES=(docker.io docker-registry debootstrap skopeo)
+#   runc             what the BuildKit daemon runs build steps with (docker.io brings it too)
+PACKAGES=(docker.io docker-registry debootstrap skopeo runc)
 
 MODE=setup
 case "${1:-}" in
@@ -278,6 +281,102 @@ ensure_registry_v3() {
   mv "$STATE/registry-v3/gobin/registry" "$REGISTRY_V3_BIN.tmp" && mv "$REGISTRY_V3_BIN.tmp" "$REGISTRY_V3_BIN"
 }
 
+# --- BuildKit daemon (the remote-builder route) -------------------------------------------------
+# A bare buildkitd, as teams run on a big machine: built from the Go module proxy with buildctl,
+# its OCI worker running steps with Debian's runc, on a loopback TCP port; a second one with
+# mutual TLS. It cannot see the engine's images, so the stand-in base images are copied into the
+# loopback registry (hub/library/…), where builds find them through COG_IMAGE_MIRRORS.
+BUILDKIT_VERSION=v0.18.2
+BUILDKIT_DIR="$STATE/buildkit"
+BUILDKITD_PORT="${COGPACK_BUILDKITD_PORT:-1234}"
+BUILDKITD_ADDR="tcp://127.0.0.1:${BUILDKITD_PORT}"
+BUILDKITD_TLS_ADDR="tcp://127.0.0.1:$((BUILDKITD_PORT + 1))"
+HUB_MIRROR="${REGISTRY_ADDR}/hub"
+
+ensure_buildkit_binaries() {
+  [ -x "$BUILDKIT_DIR/bin/buildkitd" ] && [ -x "$BUILDKIT_DIR/bin/buildctl" ] && return
+  local go_bin
+  go_bin=$(command -v go 2>/dev/null || true)
+  [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
+  [ -n "$go_bin" ] || die "go is needed to build buildkitd $BUILDKIT_VERSION"
+  log "building buildkitd and buildctl $BUILDKIT_VERSION from the Go module proxy (a few minutes, once)"
+  mkdir -p "$BUILDKIT_DIR"
+  run_step "building buildkitd and buildctl $BUILDKIT_VERSION" "$BUILDKIT_DIR/build.log" \
+    env GOBIN="$BUILDKIT_DIR/gobin" GOFLAGS=-mod=mod "$go_bin" install \
+    "github.com/moby/buildkit/cmd/buildkitd@$BUILDKIT_VERSION" "github.com/moby/buildkit/cmd/buildctl@$BUILDKIT_VERSION"
+  mkdir -p "$BUILDKIT_DIR/bin"
+  mv "$BUILDKIT_DIR/gobin/buildkitd" "$BUILDKIT_DIR/gobin/buildctl" "$BUILDKIT_DIR/bin/"
+}
+
+buildkitd_answers() { "$BUILDKIT_DIR/bin/buildctl" --addr "$1" "${@:2}" debug workers >/dev/null 2>&1; }
+
+# A CA, a server certificate for 127.0.0.1 and a client certificate, for the mutual-TLS daemon.
+ensure_buildkit_certs() {
+  local dir="$BUILDKIT_DIR/tls"
+  [ -s "$dir/client/key.pem" ] && return
+  mkdir -p "$dir/server" "$dir/client"
+  run_step "making the BuildKit TLS certificates" "$BUILDKIT_DIR/tls.log" bash -c "
+    set -e; cd '$dir'
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=cogpack test CA' -keyout ca-key.pem -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=127.0.0.1' -keyout server/key.pem -out server.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile server.ext -out server/cert.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=cogpack test client' -keyout client/key.pem -out client.csr
+    printf 'extendedKeyUsage=clientAuth\n' > client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile client.ext -out client/cert.pem
+    cp ca.pem server/ca.pem; cp ca.pem client/ca.pem"
+}
+
+start_buildkitd() {
+  local name="$1" addr="$2" root="$3"
+  shift 3
+  mkdir -p "$root"
+  cat >"$BUILDKIT_DIR/$name.toml" <<TOML
+root = "$root"
+[worker.oci]
+  enabled = true
+[worker.containerd]
+  enabled = false
+[registry."${REGISTRY_ADDR}"]
+  http = true
+  insecure = true
+TOML
+  log "starting $name on $addr (log: $BUILDKIT_DIR/$name.log)"
+  start_daemon "$name" "$BUILDKIT_DIR/$name.log" "$BUILDKIT_DIR/bin/buildkitd" --config "$BUILDKIT_DIR/$name.toml" --addr "$addr" "$@"
+}
+
+ensure_buildkitd() {
+  ensure_buildkit_binaries
+  ensure_buildkit_certs
+  local tls="$BUILDKIT_DIR/tls"
+  local client=(--tlscacert "$tls/client/ca.pem" --tlscert "$tls/client/cert.pem" --tlskey "$tls/client/key.pem")
+  buildkitd_answers "$BUILDKITD_ADDR" || start_buildkitd buildkitd "$BUILDKITD_ADDR" "$BUILDKIT_DIR/root"
+  buildkitd_answers "$BUILDKITD_TLS_ADDR" "${client[@]}" ||
+    start_buildkitd buildkitd-tls "$BUILDKITD_TLS_ADDR" "$BUILDKIT_DIR/root-tls" --tlscacert "$tls/server/ca.pem" --tlscert "$tls/server/cert.pem" --tlskey "$tls/server/key.pem"
+  local i
+  for i in $(seq 1 60); do
+    buildkitd_answers "$BUILDKITD_ADDR" && buildkitd_answers "$BUILDKITD_TLS_ADDR" "${client[@]}" && return
+    sleep 0.5
+  done
+  echo "testbed: last lines of $BUILDKIT_DIR/buildkitd.log:" >&2
+  tail -n 20 "$BUILDKIT_DIR/buildkitd.log" | sed 's/^/  | /' >&2
+  die "starting the BuildKit daemons failed: they did not answer on $BUILDKITD_ADDR and $BUILDKITD_TLS_ADDR"
+}
+
+# The stand-in base images, where a builder that cannot see the engine finds them.
+seed_base_images() {
+  local entry name
+  for entry in "${BASE_IMAGES[@]}"; do
+    name="${entry%% *}"
+    curl -fsS -o /dev/null -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+      "http://${REGISTRY_ADDR}/v2/hub/library/${name%%:*}/manifests/${name#*:}" 2>/dev/null && continue
+    log "copying $name to ${HUB_MIRROR}/library/$name"
+    "$DOCKER" tag "$name" "${HUB_MIRROR}/library/$name"
+    run_step "copying $name into the loopback registry" "$STATE/seed.log" "$DOCKER" push "${HUB_MIRROR}/library/$name"
+    "$DOCKER" image rm "${HUB_MIRROR}/library/$name" >/dev/null
+  done
+}
+
 # The buildx route needs a client of Docker 19.03+ that loads CLI plugins: the one on PATH.
 buildx_client() { command -v docker 2>/dev/null || echo "$DOCKER"; }
 
@@ -299,7 +398,9 @@ ensure_engine
 ensure_registry
 base_image_steps=()
 for entry in "${BASE_IMAGES[@]}"; do base_image_steps+=("ensure_base_image $entry"); done
-run_parallel ensure_buildx ensure_registry_v3 "${base_image_steps[@]}"
+run_parallel ensure_buildx ensure_registry_v3 ensure_buildkit_binaries "${base_image_steps[@]}"
+ensure_buildkitd
+seed_base_images
 
 # The engine on loopback TCP, when it listens there (it does when the test bed started it).
 TCP_LINE=""
@@ -323,6 +424,11 @@ export COG_DOCKER=$DOCKER
 export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
 export COGPACK_TEST_REGISTRY=$REGISTRY_ADDR
 export COGPACK_TEST_REGISTRY_V3=$REGISTRY_V3_BIN
+export COGPACK_TEST_BUILDCTL=$BUILDKIT_DIR/bin/buildctl
+export COGPACK_TEST_BUILDKITD=$BUILDKITD_ADDR
+export COGPACK_TEST_BUILDKITD_TLS=$BUILDKITD_TLS_ADDR
+export COGPACK_TEST_BUILDKIT_TLS_DIR=$BUILDKIT_DIR/tls/client
+export COGPACK_TEST_HUB_MIRROR=$HUB_MIRROR
 $TCP_LINE
 $BUILDX_LINES
 ENV

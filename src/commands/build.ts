@@ -12,6 +12,8 @@ import {
   jsonResultOption,
   noCacheOption,
   progressOption,
+  remoteBuilderFlags,
+  remoteBuilderOptions,
   secretOption,
   separateWeightsOption,
 } from './shared-options.js';
@@ -22,6 +24,7 @@ export function toBuildJson(result: BuildModelResult) {
     image: result.image,
     imageId: result.imageId,
     size: result.size,
+    location: result.location ?? 'engine',
     baseImage: result.baseImage,
     warnings: result.warnings,
     timings: result.timings,
@@ -40,6 +43,7 @@ export const buildCommand = defineCommand({
       'build output: auto (a spinner on a terminal), plain, tty, quiet, or json (one event per line) (default: $BUILDKIT_PROGRESS, else auto)',
     ),
     builder: option({ flags: '--builder <name>', description: 'a named buildx builder (remote drivers included)', kind: text() }),
+    ...remoteBuilderOptions,
     json: jsonResultOption,
     dockerfile: option({ flags: '--dockerfile <path>', description: 'build this Dockerfile as it is instead of generating one (labels are still added)', kind: text() }),
     openapiSchema: option({
@@ -72,6 +76,7 @@ export const buildCommand = defineCommand({
       progress: options.progress,
       secrets: options.secret,
       builder: options.builder,
+      ...remoteBuilderFlags(options),
       dockerfile: options.dockerfile,
       openapiSchemaFile: options.openapiSchema,
       weightsThresholdBytes: options.weightsThreshold,
@@ -82,6 +87,7 @@ export const buildCommand = defineCommand({
     });
     // Stdout holds results only (--json); the closing line is for the user, on stderr as upstream's.
     if (options.json) context.print(JSON.stringify(toBuildJson(result), null, 2));
+    else if (result.location === 'builder') context.logger.say(`Image built as ${result.image} in the BuildKit daemon's cache`);
     else context.logger.say(`Image built as ${result.image} (${formatBytes(result.size)})`);
   },
 });

@@ -83,3 +83,46 @@ export const publishOption = option({
   kind: listOf(custom('PORT or HOST:PORT with a port from 1 to 65535', readPortMapping)),
   repeatable: true,
 });
+
+/** Where BuildKit runs and what cache it shares: `cog build` and `cog push` (which builds first). */
+export const remoteBuilderOptions = {
+  buildkitHost: option({
+    flags: '--buildkit-host <address>',
+    description: 'build on this BuildKit daemon (tcp://HOST:PORT or unix:///PATH) through buildctl (default: $BUILDKIT_HOST)',
+    kind: text('a BuildKit address'),
+  }),
+  buildkitTlsDir: option({
+    flags: '--buildkit-tls-dir <dir>',
+    description: "the daemon's mutual TLS: a directory with ca.pem, cert.pem and key.pem, as buildctl --tlsdir takes it",
+    kind: text('a directory'),
+  }),
+  buildkitServerName: option({ flags: '--buildkit-server-name <name>', description: "the name to expect in the daemon's certificate", kind: text('a host name') }),
+  cacheTo: option({
+    flags: '--cache-to <spec>',
+    description: 'export the build cache: type=registry,ref=REF[,mode=max], type=local,dest=DIR or type=inline (repeatable)',
+    kind: list(),
+    repeatable: true,
+  }),
+  cacheFrom: option({
+    flags: '--cache-from <spec>',
+    description: 'import a build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)',
+    kind: list(),
+    repeatable: true,
+  }),
+};
+
+/** The build options `remoteBuilderOptions` gives, as buildModel takes them. */
+export function remoteBuilderFlags(options: {
+  buildkitHost?: string | undefined;
+  buildkitTlsDir?: string | undefined;
+  buildkitServerName?: string | undefined;
+  cacheTo?: string[] | undefined;
+  cacheFrom?: string[] | undefined;
+}) {
+  return {
+    buildkitHost: options.buildkitHost,
+    buildkitTls: options.buildkitTlsDir ? { dir: options.buildkitTlsDir, serverName: options.buildkitServerName } : undefined,
+    cacheTo: options.cacheTo,
+    cacheFrom: options.cacheFrom,
+  };
+}

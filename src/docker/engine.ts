@@ -1,4 +1,5 @@
 import { UnavailableError, UserError } from '../errors.js';
+import type { Readable } from 'node:stream';
 import type { DockerCli } from './process.js';
 
 /** Fails with a fix when no Docker engine answers. Returns the engine's version. */
@@ -67,4 +68,13 @@ export async function removeImageName(docker: DockerCli, name: string): Promise<
 export async function tagImage(docker: DockerCli, source: string, target: string): Promise<void> {
   const result = await docker.run(['tag', source, target]);
   if (result.exitCode !== 0) throw new UserError(`could not name the image ${target}: ${result.stderrTail.at(-1) ?? ''}`);
+}
+
+/**
+ * Loads an image archive (`docker save`'s format) into the engine, streamed: nothing of it is
+ * kept here. Used for what a BuildKit daemon elsewhere built.
+ */
+export async function loadImage(docker: DockerCli, archive: Readable, signal?: AbortSignal): Promise<void> {
+  const result = await docker.run(['load'], { stdinStream: archive, signal });
+  if (result.exitCode !== 0) throw new UserError(`could not load the built image into the local engine: ${lastLine(result.stderrTail) || `exit ${result.exitCode}`}`);
 }

@@ -11,6 +11,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Bytes or text for the child's stdin. */
   input?: string;
+  /** A stream for the child's stdin (`docker load` of an archive), piped as it comes. */
+  stdinStream?: Readable;
   /** Each stderr line as it arrives (BuildKit writes its progress there). */
   onStderrLine?: (line: string) => void;
   /** Cancels the child: it and its process group get SIGTERM, then SIGKILL. */
@@ -64,13 +66,19 @@ export function createDockerCli(binary = dockerBinary()): DockerCli {
         env: options.env,
         input: options.input,
         reject: false,
-        stdin: options.input === undefined ? 'ignore' : 'pipe',
+        stdin: options.input === undefined && !options.stdinStream ? 'ignore' : 'pipe',
         cancelSignal: options.signal,
         forceKillAfterDelay: 5000,
         buffer: { stdout: true, stderr: false },
         stripFinalNewline: true,
       });
       const stderr = readStderr(child.stderr, options.onStderrLine);
+      if (options.stdinStream) {
+        // A child that stops reading (it failed) ends the pipe; its exit code says why.
+        child.stdin!.on('error', () => undefined);
+        options.stdinStream.on('error', () => child.stdin!.destroy());
+        options.stdinStream.pipe(child.stdin!);
+      }
       const result = await child;
       const tail = await stderr;
       if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined && !result.isCanceled)) {

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { BuildRoute } from './route.js';
 
 /** BuildKit progress modes `cog build --progress` accepts. */
@@ -15,6 +16,10 @@ export interface BuildRequest {
   secrets?: string[];
   /** `label:KEY=VALUE` pairs set on the image. */
   labels?: Record<string, string>;
+  /** BuildKit's cache export (`type=registry,ref=…[,mode=max]`, `type=local,dest=…`, `type=inline`). */
+  cacheTo?: string[];
+  /** BuildKit's cache import (`type=registry,ref=…`, `type=local,src=…`). */
+  cacheFrom?: string[];
 }
 
 export interface BuildCommand {
@@ -37,10 +42,17 @@ export function buildCommand(route: BuildRoute, request: BuildRequest): BuildCom
     ...Object.entries(request.labels ?? {}).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     request.contextDir,
   ];
+  if (route.kind === 'buildkitd') throw new Error('a BuildKit daemon builds through buildctl (buildctl.ts), not the docker CLI');
   if (route.kind === 'buildx') {
     // --load: with a container or remote driver the image would otherwise stay in the builder.
     const builder = route.builder ? ['--builder', route.builder] : [];
-    return { argv: ['buildx', 'build', ...builder, '--load', ...common], env: {} };
+    const cache = [...(request.cacheTo ?? []).flatMap((spec) => ['--cache-to', spec]), ...(request.cacheFrom ?? []).flatMap((spec) => ['--cache-from', spec])];
+    return { argv: ['buildx', 'build', ...builder, '--load', ...cache, ...common], env: {} };
+  }
+  if ((request.cacheTo?.length ?? 0) > 0 || (request.cacheFrom?.length ?? 0) > 0) {
+    throw new UserError('--cache-to and --cache-from need BuildKit\'s own client: the classic builder of docker CLI ' + route.clientVersion + ' has neither', {
+      hint: 'use a docker CLI with the buildx plugin (a builder of the docker-container or remote driver), or a BuildKit daemon (--buildkit-host / BUILDKIT_HOST)',
+    });
   }
   return { argv: ['build', ...common], env: { DOCKER_BUILDKIT: '1' } };
 }

@@ -81,6 +81,13 @@ export const variables = {
   DOCKER_TLS_VERIFY: { kind: presence(), group: 'engine', description: "With `DOCKER_HOST`: TLS to the engine, checking its certificate." },
   DOCKER_TLS: { kind: presence(), group: 'engine', description: "With `DOCKER_HOST`: TLS to the engine without checking its certificate." },
   DOCKER_CERT_PATH: { kind: path(), group: 'engine', description: "The engine's TLS client certificates and CA (`cert.pem`, `key.pem`, `ca.pem`).", defaultText: '`~/.docker`' },
+  BUILDKIT_HOST: {
+    kind: text('a BuildKit address'),
+    group: 'engine',
+    description: 'Build on this BuildKit daemon (`tcp://…`, `unix://…`) through buildctl, as `--buildkit-host` (docs/ci.md).',
+    readme: true,
+  },
+  COG_BUILDCTL: { kind: path('a buildctl binary'), group: 'engine', default: 'buildctl', description: 'The buildctl that talks to a BuildKit daemon (found on PATH).', readme: true },
   HOME: { kind: path(), group: 'engine', description: 'Where `~/.docker` is, when `DOCKER_CONFIG` or `DOCKER_CERT_PATH` does not say.', defaultText: "the user's home directory" },
 
   // Building

@@ -77,7 +77,8 @@ function linkOrCopy(source: string, target: string): void {
   }
 }
 
-function writeAtomically(file: string, text: string): void {
+/** Writes a whole file under a temporary name, then renames it: never half a file. */
+export function writeAtomically(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
 }

@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { cacheDir } from '../cache/json-cache.js';
+import type { Readable } from 'node:stream';
 import { inspectImage, removeImageName, requireEngine, tagImage } from '../docker/engine.js';
 import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process.js';
 import { imageLabels } from '../dockerfile/labels.js';
 import type { ProgressMode } from '../engine/argv.js';
 import { runBuild } from '../engine/build.js';
-import { describeRoute, detectRoute } from '../engine/route.js';
+import { describeRoute, detectRoute, type BuildkitdRoute, type BuildkitTls } from '../engine/route.js';
+import { buildOnDaemon, type DaemonBuildTarget } from './build-remote.js';
 import { createBuildProgress } from '../ui/build-progress.js';
 import { formatBytes } from '../ui/format.js';
 import { Logger } from '../ui/logger.js';
 import { startPhase } from '../ui/phase.js';
-import { processEnv, type Env } from '../settings/env.js';
+import { processEnv, readEnv, type Env } from '../settings/env.js';
 import { readSourceInfo } from '../vcs/git.js';
 import { cogpackVersion } from '../version.js';
 import { labelBuildRequest, stageBuildFiles, weightsBuildRequest } from './build-staging.js';
@@ -41,6 +43,18 @@ export interface BuildModelOptions extends BaseImageFlags {
   secrets?: string[];
   /** A named buildx builder (`--builder`). */
   builder?: string;
+  /** A BuildKit daemon to build on (`--buildkit-host`); default `BUILDKIT_HOST`. */
+  buildkitHost?: string | undefined;
+  /** TLS for that daemon. */
+  buildkitTls?: BuildkitTls | undefined;
+  /** BuildKit cache exports (`--cache-to`) and imports (`--cache-from`). */
+  cacheTo?: string[] | undefined;
+  cacheFrom?: string[] | undefined;
+  /**
+   * On a BuildKit daemon: hand the built image to this as an OCI archive instead of loading it
+   * into the local engine (`cog push` streams it into its uploader).
+   */
+  daemonOutput?: ((archive: Readable, again: () => Promise<Readable>, built: { baseImage: string }) => Promise<void>) | undefined;
   /** `--dockerfile`: build this Dockerfile as it is. */
   dockerfile?: string | undefined;
   /** `--openapi-schema` (or COG_OPENAPI_SCHEMA): the schema to label the image with, instead of the static one. */
@@ -64,7 +78,10 @@ export interface BuildModelOptions extends BaseImageFlags {
 
 export interface BuildModelResult {
   image: string;
+  /** The engine's image ID; empty when the image stayed in a BuildKit daemon (no local engine). */
   imageId: string;
+  /** Where the image is: the local engine, or only a BuildKit daemon's cache (or an upload). */
+  location?: 'engine' | 'builder';
   /** Uncompressed image size in bytes. */
   size: number;
   baseImage: string;
@@ -101,17 +118,19 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
   logger.info('resolve', describeResolution(model));
   clock('plan');
 
+  // A BuildKit daemon named (flag or BUILDKIT_HOST) needs no local engine; the other routes do,
+  // and a missing engine is the first thing to say.
+  const daemonNamed = Boolean(options.buildkitHost ?? readEnv('BUILDKIT_HOST', env));
   const [, route, source] = await Promise.all([
-    requireEngine(docker),
-    detectRoute(docker, { builder: options.builder }),
+    daemonNamed ? undefined : requireEngine(docker),
+    detectRoute(docker, { builder: options.builder, buildkitHost: options.buildkitHost, buildkitTls: options.buildkitTls, env }),
     readSourceInfo(config.projectDir, env),
   ]);
   logger.debug(`engine route: ${describeRoute(route)}`);
   clock('engine');
 
   const dockerfile = stageBuildFiles(model);
-  const predicted = model.codeLayers === undefined ? undefined : freezes.predict(image);
-  const labelsWith = (pipFreeze: string) =>
+  const labelsFor = (pipFreeze: string) =>
     imageLabels({
       config,
       cuda: model.resolution.cuda,
@@ -123,6 +142,12 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       source,
       created: new Date().toISOString(),
     });
+  if (route.kind === 'buildkitd') {
+    const built = await buildModelOnDaemon({ options, model, route, dockerfile, labelsWith: options.dev ? undefined : labelsFor, docker, logger });
+    clock('build');
+    return { ...built, baseImage: model.resolution.base.image, dockerfile: model.build.dockerfile, warnings: model.warnings, timings: { ...clock.timings, total: Math.round(performance.now() - started) } };
+  }
+  const predicted = model.codeLayers === undefined ? undefined : freezes.predict(image);
   const temporary = temporaryImageName(image);
   try {
     if (model.weights) {
@@ -149,7 +174,9 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
           tag: temporary,
           noCache: options.noCache,
           secrets: [...(options.secrets ?? []), ...model.secrets],
-          labels: options.dev ? {} : labelsWith(predicted?.freeze ?? ''),
+          labels: options.dev ? {} : labelsFor(predicted?.freeze ?? ''),
+          cacheTo: options.cacheTo,
+          cacheFrom: options.cacheFrom,
         },
         { signal: options.signal, onProgress: progress.line },
       );
@@ -175,7 +202,7 @@ export async function buildModel(options: BuildModelOptions): Promise<BuildModel
       const labelling = startPhase(logger, 'label', 'recording pip freeze in the labels');
       try {
         const freeze = await freezes.freeze(docker, temporary, depsKey ?? `image:${built.id}`, options.signal);
-        await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labelsWith(freeze)), { signal: options.signal });
+        await runBuild(docker, route, labelBuildRequest(config.projectDir, temporary, image, labelsFor(freeze)), { signal: options.signal });
         final = await inspectImage(docker, image);
         labelling.succeed();
       } catch (error) {
@@ -219,6 +246,52 @@ async function planModel(options: BuildModelOptions, env: Env, docker: DockerCli
     weightsThresholdBytes: options.weightsThresholdBytes,
     dockerfile: options.dockerfile,
   });
+}
+
+/** The daemon route's build, with its result as the local routes give theirs. */
+async function buildModelOnDaemon(args: {
+  options: BuildModelOptions;
+  model: ModelPlan;
+  route: BuildkitdRoute;
+  dockerfile: string;
+  labelsWith: ((pipFreeze: string) => Record<string, string>) | undefined;
+  docker: DockerCli;
+  logger: Logger;
+}): Promise<Pick<BuildModelResult, 'image' | 'imageId' | 'size' | 'location'>> {
+  const { options, model, route, docker, logger } = args;
+  const image = model.image;
+  const toEngine = !options.daemonOutput && (await requireEngine(docker).then(() => true, () => false));
+  const daemonOutput = options.daemonOutput;
+  const target: DaemonBuildTarget = daemonOutput
+    ? { kind: 'oci', consume: (archive, again) => daemonOutput(archive, again, { baseImage: model.resolution.base.image }) }
+    : toEngine
+      ? { kind: 'engine', docker, temporary: temporaryImageName(image), image }
+      : { kind: 'cache' };
+  logger.info('build', `building ${image} on the BuildKit daemon at ${route.address}`);
+  const built = await buildOnDaemon(
+    {
+      model,
+      route,
+      dockerfile: args.dockerfile,
+      labelsWith: args.labelsWith,
+      noCache: options.noCache,
+      secrets: [...(options.secrets ?? []), ...model.secrets],
+      cacheTo: options.cacheTo,
+      cacheFrom: options.cacheFrom,
+      progress: options.progress ?? 'auto',
+      logger,
+      signal: options.signal,
+    },
+    target,
+  );
+  if (built) {
+    logger.info('build', `loaded into the local engine as ${image}`);
+    return { image, imageId: built.id, size: built.size, location: 'engine' };
+  }
+  if (target.kind === 'cache') {
+    logger.warn(`no local engine to load ${image} into: it stays in the BuildKit daemon's cache at ${route.address} (cog push builds it there again from that cache and pushes it)`);
+  }
+  return { image, imageId: '', size: 0, location: 'builder' };
 }
 
 function describeResolution(model: ModelPlan): string {

@@ -79,8 +79,8 @@ export interface PushImageResult {
   /** Bytes sent for layers and config. */
   bytesSent: number;
   seconds: number;
-  /** How layers were read (engine-store or docker-save). */
-  layerSource: LayerSource['kind'];
+  /** How layers were read: the engine's storage, its export, or a BuildKit daemon's export. */
+  layerSource: LayerSource['kind'] | 'buildkit-export';
 }
 
 /**
@@ -95,24 +95,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const ref = parseReference(options.image);
   const repositoryKey = `${ref.registry}/${ref.repository}`;
   const cache = options.digestCache ?? new DigestCache({ env: options.env });
-  const client = new RegistryClient({
-    registry: ref.registry,
-    repository: ref.repository,
-    transport: {
-      onRequest: (record) => logger.debug(formatRequestRecord(record)),
-      ...(options.requestTimeoutMs
-        ? { timeouts: { connectMs: options.requestTimeoutMs, headersMs: options.requestTimeoutMs, bodyIdleMs: options.requestTimeoutMs } }
-        : {}),
-    },
-    // One chunk buffer for the whole push: memory stays near one chunk, however many layers
-    // (blobs under 1 MiB go up in one request and need none). Reading and compressing other layers
-    // go on meanwhile, up to the point where they need the buffer.
-    upload: {
-      chunkBuffers: 1,
-      ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
-      ...(options.multipartThreshold !== undefined ? { monolithicThreshold: options.multipartThreshold } : {}),
-    },
-  });
+  const client = pushClient(ref, options);
   const pool = createGzipPool();
   const progress = createPushProgress(logger);
   let bytesSent = 0;
@@ -151,7 +134,19 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     await source.forEachLayer(
       missing,
       async (diffId, raw, size) => {
-        const layer = await uploadLayer({ client, source, diffId, raw, size, pool, options, signal, progress, label: `layer ${local.diffIds.indexOf(diffId) + 1}` }).catch(
+        const layer = await uploadLayer({
+          client,
+          reopen: (encode) => reopenLayer(source, diffId, encode),
+          rereadable: source.kind === 'engine-store',
+          diffId,
+          raw,
+          size,
+          pool,
+          options,
+          signal,
+          progress,
+          label: `layer ${local.diffIds.indexOf(diffId) + 1}`,
+        }).catch(
           (error: unknown) => {
             if (!signal.aborted) stopping.abort(error);
             throw error;
@@ -196,13 +191,40 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   }
 }
 
+/** The registry client of one push, as its options ask. */
+export function pushClient(ref: { registry: string; repository: string }, options: Pick<PushImageOptions, 'logger' | 'requestTimeoutMs' | 'chunkSize' | 'multipartThreshold'>): RegistryClient {
+  return new RegistryClient({
+    registry: ref.registry,
+    repository: ref.repository,
+    transport: {
+      onRequest: (record) => options.logger.debug(formatRequestRecord(record)),
+      ...(options.requestTimeoutMs
+        ? { timeouts: { connectMs: options.requestTimeoutMs, headersMs: options.requestTimeoutMs, bodyIdleMs: options.requestTimeoutMs } }
+        : {}),
+    },
+    // One chunk buffer for the whole push: memory stays near one chunk, however many layers
+    // (blobs under 1 MiB go up in one request and need none). Reading and compressing other layers
+    // go on meanwhile, up to the point where they need the buffer.
+    upload: {
+      chunkBuffers: 1,
+      ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+      ...(options.multipartThreshold !== undefined ? { monolithicThreshold: options.multipartThreshold } : {}),
+    },
+  });
+}
+
 /**
  * What a cancelled push tells its user: what the registry has now, and that nothing is lost (every
  * confirmed layer is remembered, and the registry keeps it: the next push skips it). No manifest
  * was written, so the tag still names what it named before.
  */
-function cancelled(layers: Map<string, PushedLayerReport>, total: number | undefined, bytesSent: number, cause: unknown): CancelledError {
-  const there = total === undefined ? 'before any layer was read' : `${layers.size} of ${total} layer(s) are in the registry (${formatBytes(bytesSent)} sent)`;
+export function cancelled(layers: Map<string, PushedLayerReport>, total: number | undefined, bytesSent: number, cause: unknown): CancelledError {
+  const there =
+    total !== undefined
+      ? `${layers.size} of ${total} layer(s) are in the registry (${formatBytes(bytesSent)} sent)`
+      : layers.size > 0
+        ? `${layers.size} layer(s) are in the registry (${formatBytes(bytesSent)} sent)`
+        : 'before any layer was read';
   return new CancelledError(`push cancelled: ${there}; no manifest was written, so the tag is unchanged`, {
     hint: 'run the same cog push again to finish: it skips every layer the registry already has',
     cause,
@@ -214,7 +236,7 @@ function cancelled(layers: Map<string, PushedLayerReport>, total: number | undef
  * was pushed to. A mount the registry refuses (no pull on the source, the blob gone) leaves the
  * layer to be read and uploaded, as if it had never been pushed.
  */
-async function findKnownLayer(client: RegistryClient, cache: DigestCache, diffId: string, repositoryKey: string, signal?: AbortSignal) {
+export async function findKnownLayer(client: RegistryClient, cache: DigestCache, diffId: string, repositoryKey: string, signal?: AbortSignal) {
   for (const known of cache.lookup(diffId)) {
     if (await client.headBlob(known.digest, { signal })) {
       return { diffId, digest: known.digest, size: known.size, encoding: known.encoding, outcome: 'exists' as const };
@@ -232,9 +254,12 @@ async function findKnownLayer(client: RegistryClient, cache: DigestCache, diffId
   return undefined;
 }
 
-interface UploadLayerArgs {
+export interface UploadLayerArgs {
   client: RegistryClient;
-  source: LayerSource;
+  /** The layer's stream again, through the encoder given (the registry lost the session). */
+  reopen: (encode: (raw: Readable) => Readable) => Promise<Readable>;
+  /** Reading the layer again is cheap (files on disk): no chunk buffer for it. */
+  rereadable: boolean;
   diffId: string;
   raw: Readable;
   /** The layer tar's length, when the source knows it. */
@@ -247,8 +272,8 @@ interface UploadLayerArgs {
 }
 
 /** One layer: choose its encoding from a sample, then stream it through the encoder into the registry. */
-async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
-  const { client, source, diffId, pool, options, progress } = args;
+export async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
+  const { client, diffId, pool, options, progress } = args;
   const peeked = await peekStream(args.raw);
   const encoding = options.encoding ?? chooseLayerEncoding(peeked.sample);
   const encode = (stream: Readable) =>
@@ -263,7 +288,7 @@ async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
       digest: encoding === 'none' ? diffId : undefined,
       size: encoding === 'none' ? args.size : undefined,
       // Files on disk are cheap to read again: no chunk buffer for them (reread-window.ts).
-      rereadable: source.kind === 'engine-store',
+      rereadable: args.rereadable,
       open: async () => {
         if (first) {
           const stream = first;
@@ -271,7 +296,7 @@ async function uploadLayer(args: UploadLayerArgs): Promise<PushedLayerReport> {
           return stream;
         }
         // The registry lost the session: this layer, and only it, is read again from the start.
-        return reopenLayer(source, diffId, encode);
+        return args.reopen(encode);
       },
     },
     {

@@ -2,13 +2,15 @@ import { createDockerCli, dockerBinary, type DockerCli } from '../docker/process
 import { CancelledError } from '../errors.js';
 import type { LayerEncoding } from '../image/types.js';
 import { cacheDirChoice } from '../cache/json-cache.js';
-import { inspectEnv, processEnv } from '../settings/env.js';
+import { inspectEnv, processEnv, readEnv } from '../settings/env.js';
 import type { LayerSourceChoice } from '../settings/variables.js';
 import { Logger } from '../ui/logger.js';
 import type { BuildModelOptions } from './build.js';
 import { readProject, readProjectConfig, readProjectConfigIfAny, type Project } from './project.js';
 import { resolvePushTarget } from './push-target.js';
-import { pushImage, type PushImageResult } from './push-image.js';
+import { parseReference } from '../registry/reference.js';
+import { pushArchive } from './push-archive.js';
+import { pushImage, type PushImageOptions, type PushImageResult } from './push-image.js';
 
 export interface PushModelOptions extends Omit<BuildModelOptions, 'tag' | 'logger' | 'docker' | 'project' | 'dev'> {
   /**
@@ -52,18 +54,7 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
   const image = target.image;
   logger.debug(`push target: ${image} (from ${target.source === 'model' ? 'model: / COG_MODEL*' : target.source === 'image' ? 'cog.yaml image' : 'the argument'})`);
   const buildStarted = performance.now();
-  if (!options.noBuild) {
-    // Loaded only to build: `cog push --no-build` keeps the planner, the compat matrix and the
-    // schema reader out of memory (about 18 MB of a push's peak).
-    const { buildModel } = await import('./build.js');
-    await buildModel({ ...options, project, tag: image, env, logger, docker }).catch((error: unknown) => {
-      if (options.signal?.aborted) throw new CancelledError('push cancelled during the build: nothing was pushed', { cause: error });
-      throw error;
-    });
-  }
-  const pushStarted = performance.now();
-  logger.info('push', `pushing ${image}`);
-  const result = await pushImage({
+  const pushOptions: PushImageOptions = {
     docker,
     image,
     logger,
@@ -76,7 +67,43 @@ export async function pushModel(options: PushModelOptions): Promise<PushModelRes
     layerSource: options.layerSource,
     env,
     signal: options.signal,
-  });
+  };
+  // On a BuildKit daemon (no local engine needed) the build's export streams into the uploader.
+  if (!options.noBuild && (options.buildkitHost ?? readEnv('BUILDKIT_HOST', env))) {
+    const { buildModel } = await import('./build.js');
+    let pushed: PushImageResult | undefined;
+    let pushStarted = 0;
+    await buildModel({
+      ...options,
+      project,
+      tag: image,
+      env,
+      logger,
+      docker,
+      daemonOutput: async (archive, again, built) => {
+        pushStarted = performance.now();
+        logger.info('push', `pushing ${image} from the BuildKit daemon's export`);
+        pushed = await pushArchive({ ...pushOptions, mountFrom: mountableFrom(built.baseImage, image) }, archive, again);
+      },
+    }).catch((error: unknown) => {
+      if (options.signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError('push cancelled during the build: nothing was pushed', { cause: error });
+      throw error;
+    });
+    if (!pushed) throw new Error('the BuildKit daemon built the image but handed no export to push');
+    return { ...pushed, timings: { build: Math.round(pushStarted - buildStarted), push: Math.round(performance.now() - pushStarted) } };
+  }
+  if (!options.noBuild) {
+    // Loaded only to build: `cog push --no-build` keeps the planner, the compat matrix and the
+    // schema reader out of memory (about 18 MB of a push's peak).
+    const { buildModel } = await import('./build.js');
+    await buildModel({ ...options, project, tag: image, env, logger, docker }).catch((error: unknown) => {
+      if (options.signal?.aborted) throw new CancelledError('push cancelled during the build: nothing was pushed', { cause: error });
+      throw error;
+    });
+  }
+  const pushStarted = performance.now();
+  logger.info('push', `pushing ${image}`);
+  const result = await pushImage(pushOptions);
   return { ...result, timings: { build: Math.round(pushStarted - buildStarted), push: Math.round(performance.now() - pushStarted) } };
 }
 
@@ -90,4 +117,10 @@ async function readPushedProject(options: PushModelOptions): Promise<Project | u
   if (!options.image) return { ...(await readProjectConfig({ cwd, configFile })), schema: undefined };
   const loaded = await readProjectConfigIfAny({ cwd, configFile });
   return loaded && { ...loaded, schema: undefined };
+}
+
+/** The base image's repository, when it lives on the registry pushed to: its layers can be mounted, not sent. */
+function mountableFrom(baseImage: string, target: string): string[] {
+  const base = parseReference(baseImage);
+  return base.registry === parseReference(target).registry ? [base.repository] : [];
 }
