@@ -122,6 +122,17 @@ describe('builds on a BuildKit daemon [engine] [registry] [buildkitd]', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('cog build on the daemon with no local engine: the image stays in the daemon\'s cache, and says so', async () => {
+    const dir = project('hello-world');
+    const result = await runCog(['build', '-t', `cogpack-it-remote-nowhere:${runId}`, '--json', '--progress', 'quiet'], {
+      cwd: dir,
+      env: remoteEnv({ BUILDKIT_HOST: daemon, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }),
+    });
+    expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ location: 'builder', imageId: '' });
+    expect(result.stderr).toContain(`no local engine to load cogpack-it-remote-nowhere:${runId} into: it stays in the BuildKit daemon's cache at ${daemon}`);
+  });
+
   it('a runner with an empty builder rebuilds after a code edit from the registry cache alone (over mutual TLS)', async () => {
     const dir = project('weights-layers', 12 * 1024 * 1024);
     const cache = `${testbed.registry}/remote/cache-${runId}:buildcache`;
