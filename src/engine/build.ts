@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import type { DockerCli } from '../docker/process.js';
 import { buildCommand, type BuildRequest } from './argv.js';
 import { parseBuildFailure } from './failure.js';
@@ -27,7 +27,7 @@ export async function runBuild(docker: DockerCli, route: BuildRoute, request: Bu
     },
   });
   if (result.exitCode === 0) return;
-  if (options.signal?.aborted) throw new UserError('build cancelled');
+  if (options.signal?.aborted) throw new CancelledError('build cancelled: an image of that name, if any, is unchanged');
   const failure = parseBuildFailure(kept);
   const where = failure.step ? `failed at ${failure.step}` : 'failed';
   const log = failure.logTail.length ? `\n${failure.logTail.map((l) => `  | ${l}`).join('\n')}` : '';

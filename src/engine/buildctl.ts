@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import type { BuildRequest } from './argv.js';
 import { parseBuildFailure } from './failure.js';
 import { buildctlConnection, type BuildkitdRoute } from './route.js';
@@ -93,7 +93,7 @@ export async function runBuildctl(route: BuildkitdRoute, request: BuildctlReques
     exitCode = (await route.buildctl.run(argv, { signal: options.signal, onStderrLine })).exitCode;
   }
   if (exitCode === 0) return;
-  if (options.signal?.aborted) throw new UserError('build cancelled');
+  if (options.signal?.aborted) throw new CancelledError('build cancelled: an image of that name, if any, is unchanged');
   const failure = parseBuildFailure(kept);
   const where = failure.step ? `failed at ${failure.step}` : 'failed';
   const log = failure.logTail.length ? `\n${failure.logTail.map((l) => `  | ${l}`).join('\n')}` : '';
