@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          globalSetup: ['test/support/temp-root.ts'],
           // Threads start faster than processes (each file still gets fresh module state), and
           // many unit files wait on timers and loopback sockets: more workers than cores help.
           pool: 'threads',
@@ -23,7 +24,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          // temp-root first: its teardown (the temp folder removed) runs last.
+          globalSetup: ['test/support/temp-root.ts', 'test/integration/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           // Builds share one engine and its cache; running files one at a time keeps them from
