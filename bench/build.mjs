@@ -111,6 +111,11 @@ try {
       daemonRows.push({ gib, first, noop: median(onDaemon), edit: median(() => (appendFileSync(path.join(dir, 'predict.py'), `\n# edit ${process.hrtime.bigint()}\n`), onDaemon())) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      // This size's weights sit in the engine's build cache and in the daemon's several times over
+      // (contexts, layers, the load): gone before the next size, or 4 GiB runs fill a 60 GB disk.
+      // (A bench for the test bed's engine: other builds' cache goes too.)
+      spawnSync(base.COG_DOCKER, ['builder', 'prune', '--all', '--force'], { env: base, stdio: 'ignore' });
+      spawnSync(base.COGPACK_TEST_BUILDCTL, ['--addr', base.COGPACK_TEST_BUILDKITD, 'prune', '--all'], { stdio: 'ignore' });
     }
   }
 
@@ -152,5 +157,6 @@ try {
   // Some names may never have been built (a failed run): each removal is tried, none may stop the clean-up.
   if (leftover.length > 0) spawnSync(base.COG_DOCKER, ['image', 'rm', '--force', ...leftover], { env: base, stdio: 'ignore' });
   spawnSync(base.COGPACK_TEST_BUILDCTL, ['--addr', base.COGPACK_TEST_BUILDKITD, 'prune', '--all'], { stdio: 'ignore' });
-  console.log("\n(the bench's images and the daemon's cache are removed; the engine's build cache still holds the weights: `docker builder prune` frees it)");
+  spawnSync(base.COG_DOCKER, ['builder', 'prune', '--all', '--force'], { env: base, stdio: 'ignore' });
+  console.log("\n(the bench's images and the build caches of the engine and the daemon are removed)");
 }
