@@ -10,21 +10,23 @@ const testImageName = /^(?:127\.0\.0\.1:\d+\/)?(?:cogpack-it|bad-network\/)|^cog
 
 /**
  * Integration tests also run the installed entry point (bin/cog.js → dist/): build it first.
- * At the end, the images this run's tests made are removed: tags pile up otherwise (a push test
+ * At the end, the images this run's tests named are removed: tags pile up otherwise (a push test
  * tags its image once per loopback registry), and a machine's engine is not the tests' to fill.
+ * Names are compared with those there at the start, not creation times: a build from BuildKit's
+ * cache keeps the creation time of the first one (the demo's, hours before).
  */
 export default function setup(): () => void {
   execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
-  const started = Date.now();
+  const before = new Set(testImages());
   return () => {
-    const docker = process.env.COG_DOCKER || 'docker';
-    const listed = spawnSync(docker, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}'], { encoding: 'utf8' });
-    if (listed.status !== 0) return; // no engine: nothing was made
-    const made = listed.stdout
-      .split('\n')
-      .map((line) => line.split('\t'))
-      .filter(([name, created]) => name && !name.endsWith(':<none>') && testImageName.test(name) && Date.parse(created!.replace(/ [A-Z]+$/, '')) >= started - 60_000)
-      .map(([name]) => name!);
-    if (made.length > 0) spawnSync(docker, ['image', 'rm', '--force', ...made], { stdio: 'ignore' });
+    const made = testImages().filter((name) => !before.has(name));
+    if (made.length > 0) spawnSync(process.env.COG_DOCKER || 'docker', ['image', 'rm', '--force', ...made], { stdio: 'ignore' });
   };
+}
+
+/** The engine's images with a name tests give; none when there is no engine. */
+function testImages(): string[] {
+  const listed = spawnSync(process.env.COG_DOCKER || 'docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
+  if (listed.status !== 0) return [];
+  return listed.stdout.split('\n').filter((name) => name && !name.endsWith(':<none>') && testImageName.test(name));
 }
